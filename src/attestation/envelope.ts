@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { decodeBase64Strict } from '../encoding/base64.js';
+import { DEFAULT_JSON_LIMITS, type JsonLimits, parseStrictJson } from '../encoding/strict-json.js';
+import { VouchError } from '../errors.js';
+
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+export interface EnvelopeSignature {
+  /** Unauthenticated hint (DSSE protocol.md); never used for a security decision. */
+  readonly keyid: string | undefined;
+  readonly sig: Buffer;
+}
+
+/** A structurally valid DSSE envelope; its signatures are not yet verified. */
+export interface Envelope {
+  readonly payloadType: string;
+  readonly payload: Buffer;
+  readonly signatures: readonly EnvelopeSignature[];
+}
+
+const ENVELOPE_FIELDS = new Set(['payload', 'payloadType', 'signatures']);
+const SIGNATURE_FIELDS = new Set(['keyid', 'sig']);
+
+/** Parses envelope JSON bytes strictly (DSSE envelope.md): size, depth, duplicates, base64. */
+export function parseEnvelope(
+  bytes: string | Uint8Array,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+): Envelope {
+  return envelopeFromJson(parseStrictJson(bytes, limits), '$');
+}
+
+/** Narrows an already-parsed JSON value (e.g. a bundle's dsseEnvelope) to an Envelope. */
+export function envelopeFromJson(value: unknown, at: string): Envelope {
+  const obj = expectObject(value, at, ENVELOPE_FIELDS);
+  const payloadType = expectString(obj.payloadType, `${at}.payloadType`);
+  const payload = decodeBase64Strict(expectString(obj.payload, `${at}.payload`), `${at}.payload`);
+  if (!Array.isArray(obj.signatures)) {
+    throw new VouchError('MALFORMED', 'signatures must be an array', { path: `${at}.signatures` });
+  }
+  const signatures = obj.signatures.map((s: unknown, i: number): EnvelopeSignature => {
+    const path = `${at}.signatures[${i}]`;
+    const sigObj = expectObject(s, path, SIGNATURE_FIELDS);
+    const sig = decodeBase64Strict(expectString(sigObj.sig, `${path}.sig`), `${path}.sig`);
+    if (sig.byteLength === 0)
+      throw new VouchError('MALFORMED', 'signature is empty', { path: `${path}.sig` });
+    const keyid =
+      sigObj.keyid === undefined ? undefined : expectString(sigObj.keyid, `${path}.keyid`, true);
+    return { keyid: keyid === '' ? undefined : keyid, sig };
+  });
+  return { payloadType, payload, signatures };
+}
+
+/** `sha256:<hex>` of the exact bytes an attestation arrived as: its identity in decisions. */
+export function attestationDigest(bytes: string | Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+function expectObject(
+  value: unknown,
+  path: string,
+  allowed: ReadonlySet<string>,
+): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new VouchError('MALFORMED', 'expected a JSON object', { path });
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) {
+      throw new VouchError('MALFORMED', `unknown field "${key}"`, {
+        path: `${path}.${key}`,
+        hint: `allowed fields: ${[...allowed].join(', ')}`,
+      });
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+function expectString(value: unknown, path: string, allowEmpty = false): string {
+  if (typeof value !== 'string') throw new VouchError('MALFORMED', 'expected a string', { path });
+  if (!allowEmpty && value === '') throw new VouchError('MALFORMED', 'must not be empty', { path });
+  return value;
+}

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { buildStatement } from '../../attestation/statement.js';
+import { parseStrictJson } from '../../encoding/strict-json.js';
+import { VouchError } from '../../errors.js';
+import { resolveArtifactArg } from '../../sources/subject-arg.js';
+import { readInput } from '../files.js';
+import type { Wrap } from '../main.js';
+import { EXIT_OK, type Io } from '../output.js';
+import { addSigningOptions, emitAttestation, type SigningOptions } from '../signing.js';
+
+interface AttestOptions extends SigningOptions {
+  subject: string[];
+  predicateType: string;
+  predicate: string;
+}
+
+export function registerAttest(program: Command, io: Io, wrap: Wrap): void {
+  addSigningOptions(
+    program
+      .command('attest')
+      .description('sign an in-toto Statement v1 about one or more subjects')
+      .requiredOption('--subject <subject...>', 'file path, NAME@sha256:<hex> or sha256:<hex>')
+      .requiredOption('--predicate-type <uri>', 'predicate type URI')
+      .requiredOption('--predicate <file>', 'predicate JSON file, or - for standard input'),
+  ).action(
+    wrap(async (opts: AttestOptions) => {
+      const predicate = parseStrictJson(readInput(opts.predicate));
+      if (typeof predicate !== 'object' || predicate === null || Array.isArray(predicate)) {
+        throw new VouchError('MALFORMED', 'predicate must be a JSON object', {
+          path: opts.predicate,
+        });
+      }
+      const subjects = await Promise.all(opts.subject.map((s) => resolveArtifactArg(s)));
+      // A file subject is identified by sha256, the in-toto convention.
+      const subject = subjects.map((s) => ({
+        ...(s.name === undefined ? {} : { name: s.name }),
+        digest: s.digest.sha256 !== undefined ? { sha256: s.digest.sha256 } : s.digest,
+      }));
+      emitAttestation(
+        opts,
+        buildStatement(subject, opts.predicateType, predicate as Record<string, unknown>),
+        io,
+      );
+      return EXIT_OK;
+    }),
+  );
+}

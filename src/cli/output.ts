@@ -1,0 +1,30 @@
+import { asVouchError, type ErrorKind, VouchError } from '../errors.js';
+
+/** Exit codes (DESIGN.md section 4). */
+export const EXIT_OK = 0;
+export const EXIT_DENIED = 1;
+export const EXIT_ERROR = 2;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Verification failures exit 1 like a deny; everything else is a usage/config/input error. */
+export function exitCodeFor(kind: ErrorKind): number {
+  return kind === 'verification' ? EXIT_DENIED : EXIT_ERROR;
+}
+
+/** Prints an error as one coded line; the stack only with --debug. */
+export function reportError(io: Io, err: unknown, debug: boolean): number {
+  const e = asVouchError(err);
+  io.err(`vouch: error ${e.describe()}\n`);
+  if (debug) io.err(`${(err instanceof Error && err.stack) || String(err)}\n`);
+  else if (!(err instanceof VouchError)) io.err('vouch: run with --debug for details\n');
+  return exitCodeFor(e.kind);
+}

@@ -1,0 +1,37 @@
+import { type Command, Option } from 'commander';
+import { attestationDigest } from '../attestation/envelope.js';
+import { OUTPUT_FORMATS, type OutputFormat, signStatement } from '../attestation/produce.js';
+import type { Statement } from '../attestation/statement.js';
+import { loadPrivateKey } from '../crypto/keys.js';
+import { passphraseFromEnv, readText, writeFileAtomic } from './files.js';
+import type { Io } from './output.js';
+
+export interface SigningOptions {
+  key: string;
+  passphraseEnv?: string;
+  out?: string;
+  format: OutputFormat;
+}
+
+/** The flags every command that signs an attestation shares. */
+export function addSigningOptions(command: Command): Command {
+  return command
+    .requiredOption('--key <file>', 'PEM private key to sign with')
+    .option('--passphrase-env <var>', 'environment variable holding the key passphrase')
+    .option('--out <file>', 'write the attestation here (atomically) instead of standard output')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('dsse'),
+    );
+}
+
+/** Signs a Statement with the command's key and writes it; returns the document digest. */
+export function emitAttestation(opts: SigningOptions, statement: Statement, io: Io): string {
+  const key = loadPrivateKey(readText(opts.key), passphraseFromEnv(opts.passphraseEnv), opts.key);
+  const text = signStatement(statement, key, opts.format);
+  if (opts.out === undefined) io.out(text);
+  else writeFileAtomic(opts.out, text);
+  const digest = attestationDigest(text);
+  if (opts.out !== undefined)
+    io.err(`wrote ${opts.out} (${digest}, signed by ${key.publicKey.keyid})\n`);
+  return digest;
+}

@@ -1,0 +1,75 @@
+/**
+ * One catalogue of stable error codes. Every failure Vouch reports carries one of these codes;
+ * docs/errors.md documents each (a test keeps the two in step).
+ */
+export const ERROR_CATALOGUE = {
+  // malformed untrusted input
+  TOO_LARGE: { kind: 'input', summary: 'document exceeds the size limit' },
+  BAD_ENCODING: { kind: 'input', summary: 'document is not valid UTF-8' },
+  JSON_SYNTAX: { kind: 'input', summary: 'document is not valid JSON' },
+  JSON_DUPLICATE_KEY: { kind: 'input', summary: 'a JSON object repeats a key' },
+  JSON_TOO_DEEP: { kind: 'input', summary: 'JSON nesting exceeds the depth limit' },
+  BAD_BASE64: { kind: 'input', summary: 'a field is not strict base64' },
+  MALFORMED: { kind: 'input', summary: 'a field is missing, of the wrong type, or unknown' },
+  UNSUPPORTED_BUNDLE: {
+    kind: 'input',
+    summary: 'Sigstore bundle version or content not supported',
+  },
+  // verification failures
+  NO_SIGNATURES: { kind: 'verification', summary: 'envelope carries no signatures' },
+  BAD_SIGNATURE: { kind: 'verification', summary: 'no signature verifies with a trusted key' },
+  UNTRUSTED_SIGNER: { kind: 'verification', summary: 'signed by a key no authority trusts' },
+  BELOW_THRESHOLD: { kind: 'verification', summary: 'fewer distinct trusted keys than required' },
+  WRONG_PAYLOAD_TYPE: { kind: 'verification', summary: 'payloadType is not in-toto' },
+  // keys and files
+  KEY_UNREADABLE: { kind: 'configuration', summary: 'key file is not a supported PEM key' },
+  KEY_UNSUPPORTED: { kind: 'configuration', summary: 'key algorithm or size not supported' },
+  KEY_PASSPHRASE: { kind: 'configuration', summary: 'private key passphrase missing or wrong' },
+  FILE_EXISTS: { kind: 'usage', summary: 'refusing to overwrite an existing file' },
+  IO_ERROR: { kind: 'input', summary: 'file cannot be read or written' },
+  USAGE: { kind: 'usage', summary: 'command line arguments are invalid' },
+  INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
+} as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
+
+export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorDetails {
+  /** JSON path or file path of the offending field, e.g. `$.signatures[0].sig`. */
+  path?: string;
+  /** What the user can do about it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class VouchError extends Error {
+  override readonly name = 'VouchError';
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.path = details.path;
+    this.hint = details.hint;
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CATALOGUE[this.code].kind;
+  }
+
+  /** `CODE at PATH: message (hint)`, one line for stderr and decision reasons. */
+  describe(): string {
+    const at = this.path === undefined ? '' : ` at ${this.path}`;
+    const hint = this.hint === undefined ? '' : ` (${this.hint})`;
+    return `${this.code}${at}: ${this.message}${hint}`;
+  }
+}
+
+/** Any thrown value as a VouchError; foreign errors become INTERNAL, never a success. */
+export function asVouchError(err: unknown): VouchError {
+  if (err instanceof VouchError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new VouchError('INTERNAL', message, { cause: err });
+}

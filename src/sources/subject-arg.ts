@@ -1,0 +1,36 @@
+import { basename } from 'node:path';
+import type { DigestSet } from '../attestation/digest-set.js';
+import { parseDigestSet } from '../attestation/digest-set.js';
+import { VouchError } from '../errors.js';
+import { digestFile, type ProgressListener } from './artifact-file.js';
+
+/** An artifact named on the command line: a digest set plus an optional name. */
+export interface ArtifactRef {
+  readonly name?: string;
+  readonly digest: DigestSet;
+}
+
+const DIGEST_ARG = /^(?:(.+)@)?(sha256|sha384|sha512):([0-9a-fA-F]+)$/;
+
+/**
+ * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), or a file path that is hashed.
+ * A file that happens to be named like a digest is still read as a digest: say `./sha256:...`.
+ */
+export async function resolveArtifactArg(
+  arg: string,
+  onProgress?: ProgressListener,
+): Promise<ArtifactRef> {
+  const m = DIGEST_ARG.exec(arg);
+  if (m) {
+    const [, name, alg, hex] = m;
+    const digest = parseDigestSet({ [alg as string]: hex }, arg);
+    if (name !== undefined && name === '') throw new VouchError('USAGE', `empty name in ${arg}`);
+    return name === undefined ? { digest } : { name, digest };
+  }
+  if (/^[a-z0-9_]+:[0-9a-fA-F]{16,}$/.test(arg)) {
+    throw new VouchError('USAGE', `${arg}: unsupported digest algorithm`, {
+      hint: 'use sha256:, sha384: or sha512:',
+    });
+  }
+  return { name: basename(arg), digest: await digestFile(arg, onProgress) };
+}
