@@ -42,3 +42,5 @@ export type { JsonLimits } from './encoding/strict-json.js';
 export { DEFAULT_JSON_LIMITS, parseStrictJson } from './encoding/strict-json.js';
 export type { ErrorCode, ErrorKind } from './errors.js';
 export { ERROR_CATALOGUE, VouchError } from './errors.js';
+export type { SlsaProvenanceV1 } from './predicates/slsa-provenance.js';
+export { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
