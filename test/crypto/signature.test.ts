@@ -1,0 +1,107 @@
+import { constants, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  generateKeyPair,
+  KEYGEN_ALGORITHMS,
+  loadPrivateKey,
+  type PrivateKey,
+  type PublicKey,
+} from '../../src/crypto/keys.js';
+import { signBytes, verifyBytes } from '../../src/crypto/signature.js';
+
+const data = Buffer.from('DSSEv1 28 application/vnd.in-toto+json 2 {}');
+
+/** A Vouch key pair around a node:crypto private key. */
+const fromKeyObject = (privateKey: KeyObject): PrivateKey =>
+  loadPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+
+describe('signatures', () => {
+  describe.each(KEYGEN_ALGORITHMS)('when signing with %s', (alg) => {
+    const key = loadPrivateKey(generateKeyPair(alg).privatePem);
+    const other = loadPrivateKey(generateKeyPair(alg).privatePem);
+
+    it('verifies its own signature and nothing else', () => {
+      const sig = signBytes(key, data);
+      expect(verifyBytes(key.publicKey, data, sig)).toBe(true);
+      expect(verifyBytes(key.publicKey, Buffer.concat([data, Buffer.from(' ')]), sig)).toBe(false);
+      expect(verifyBytes(other.publicKey, data, sig)).toBe(false);
+      expect(verifyBytes(key.publicKey, data, Buffer.alloc(0))).toBe(false);
+      expect(verifyBytes(key.publicKey, data, Buffer.alloc(sig.byteLength, 0xff))).toBe(false);
+    });
+  });
+
+  describe.each([
+    ['P-256', 'sha256', 64],
+    ['P-384', 'sha384', 96],
+    ['P-521', 'sha512', 132],
+  ] as const)('when ECDSA %s signatures arrive', (curve, digest, p1363Length) => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: curve });
+    const key = fromKeyObject(privateKey);
+    const pub: PublicKey = key.publicKey;
+
+    it('accepts DER and IEEE P1363 (raw r||s) encodings of the same signature', () => {
+      const der = sign(digest, data, privateKey);
+      const raw = sign(digest, data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      expect(raw.byteLength).toBe(p1363Length);
+      expect(der[0]).toBe(0x30);
+      expect(verifyBytes(pub, data, der)).toBe(true);
+      expect(verifyBytes(pub, data, raw)).toBe(true);
+    });
+
+    it('signs DER itself (what Sigstore and in-toto tools expect)', () => {
+      expect(verify(digest, data, pub.keyObject, signBytes(key, data))).toBe(true);
+    });
+
+    it('rejects a signature made with another hash', () => {
+      const wrongHash = digest === 'sha256' ? 'sha512' : 'sha256';
+      expect(verifyBytes(pub, data, sign(wrongHash, data, privateKey))).toBe(false);
+    });
+  });
+
+  it('accepts a P1363 signature whose first byte happens to be 0x30 (the DER tag)', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const key = fromKeyObject(privateKey);
+    let raw = Buffer.alloc(0);
+    // About one signature in 256 starts with 0x30; search deterministically bounded.
+    for (let i = 0; i < 5000 && raw[0] !== 0x30; i++) {
+      raw = sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+    }
+    expect(raw[0]).toBe(0x30);
+    expect(verifyBytes(key.publicKey, data, raw)).toBe(true);
+  });
+
+  describe('when RSA signatures arrive', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const key = fromKeyObject(privateKey);
+
+    it('accepts PKCS#1 v1.5', () => {
+      expect(verifyBytes(key.publicKey, data, sign('sha256', data, privateKey))).toBe(true);
+    });
+
+    it.each([
+      ['digest-length salt (securesystemslib)', constants.RSA_PSS_SALTLEN_DIGEST],
+      ['maximum salt', constants.RSA_PSS_SALTLEN_MAX_SIGN],
+      ['no salt', 0],
+    ])('accepts PSS with %s', (_what, saltLength) => {
+      const sig = sign('sha256', data, {
+        key: privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength,
+      });
+      expect(verifyBytes(key.publicKey, data, sig)).toBe(true);
+    });
+
+    it('signs PKCS#1 v1.5 itself and rejects SHA-1', () => {
+      expect(verify('sha256', data, key.publicKey.keyObject, signBytes(key, data))).toBe(true);
+      expect(verifyBytes(key.publicKey, data, sign('sha1', data, privateKey))).toBe(false);
+    });
+  });
+
+  it('never throws for a signature of the wrong type or length', () => {
+    const ed = loadPrivateKey(generateKeyPair('ed25519').privatePem);
+    const ec = loadPrivateKey(generateKeyPair('ecdsa-p256').privatePem);
+    expect(verifyBytes(ed.publicKey, data, signBytes(ec, data))).toBe(false);
+    expect(verifyBytes(ec.publicKey, data, signBytes(ed, data))).toBe(false);
+    expect(verifyBytes(ec.publicKey, data, Buffer.from([0x30, 0x81]))).toBe(false);
+  });
+});
