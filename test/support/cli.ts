@@ -27,3 +27,17 @@ export async function runCli(...args: string[]): Promise<CliResult> {
 export function tempDir(prefix = 'vouch-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+export interface KeyFiles {
+  key: string;
+  pub: string;
+  keyid: string;
+}
+
+/** Makes a key pair with `vouch keygen` itself (PREFIX.key, PREFIX.pub) and returns the paths. */
+export async function keygen(dir: string, name: string, ...flags: string[]): Promise<KeyFiles> {
+  const prefix = join(dir, name);
+  const result = await runCli('keygen', '--out', prefix, ...flags);
+  if (result.code !== 0) throw new Error(`keygen failed: ${result.stderr}`);
+  return { key: `${prefix}.key`, pub: `${prefix}.pub`, keyid: result.stdout.trim() };
+}

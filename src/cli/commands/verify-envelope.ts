@@ -7,7 +7,12 @@ import { readText } from '../files.js';
 import type { Wrap } from '../main.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+// No default for --key: commander counts a default as given, which would let a missing
+// --key through as an empty trust set (a verification failure instead of a usage error).
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  value,
+];
 
 interface VerifyEnvelopeOptions {
   key: string[];
@@ -20,12 +25,7 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
     .description(
       'low level: check the signatures of DSSE envelopes or Sigstore bundles against keys',
     )
-    .requiredOption(
-      '--key <pub>',
-      'trusted SPKI PEM public key (repeat for more)',
-      collect,
-      [] as string[],
-    )
+    .requiredOption('--key <pub>', 'trusted SPKI PEM public key (repeat for more)', collect)
     .option('--threshold <n>', 'distinct trusted keys that must have signed', '1')
     .argument('<file>')
     .action(
