@@ -23,7 +23,8 @@ export function registerInspect(program: Command, io: Io, wrap: Wrap): void {
             io.out(describe(parseSignedDocument(raw.bytes)));
           } catch (err) {
             failed = true;
-            io.out(`  error: ${asVouchError(err).describe()}\n`);
+            // DESIGN 4: errors go to stderr with a stable code.
+            io.err(`${raw.origin}: error ${asVouchError(err).describe()}\n`);
           }
         }
         return failed ? EXIT_ERROR : EXIT_OK;
