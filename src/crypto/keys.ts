@@ -41,6 +41,13 @@ const publicKeyCache = new Map<string, PublicKey>();
 export function loadPublicKey(pem: string, source = 'public key'): PublicKey {
   const cached = publicKeyCache.get(pem);
   if (cached) return cached;
+  // createPublicKey would quietly derive a public key from a private one: a trust list that
+  // names a private key file is a mistake (and a leaked secret), not a key to trust.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    throw new VouchError('KEY_UNREADABLE', `${source} is a private key`, {
+      hint: 'give the public key (the .pub file vouch keygen wrote)',
+    });
+  }
   let keyObject: KeyObject;
   try {
     keyObject = createPublicKey({ key: pem, format: 'pem' });

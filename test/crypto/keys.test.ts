@@ -93,6 +93,11 @@ describe('keys', () => {
       expect(() => loadPrivateKey(text)).toThrowWithCode('KEY_UNREADABLE');
     });
 
+    it('rejects a private key given where a public key is trusted', () => {
+      const { privatePem } = generateKeyPair('ecdsa-p256');
+      expect(() => loadPublicKey(privatePem)).toThrowWithCode('KEY_UNREADABLE');
+    });
+
     it('rejects a DER blob that is not an SPKI as KEY_UNREADABLE', () => {
       expect(() => publicKeyFromSpki(Buffer.from('302a3005', 'hex'))).toThrowWithCode(
         'KEY_UNREADABLE',
