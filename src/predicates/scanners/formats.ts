@@ -1,0 +1,62 @@
+import {
+  DEFAULT_JSON_LIMITS,
+  type JsonLimits,
+  parseStrictJson,
+} from '../../encoding/strict-json.js';
+import { VouchError } from '../../errors.js';
+import { parseGrypeReport } from './grype.js';
+import { parseOsvReport } from './osv.js';
+import type { ScanReport } from './scan-report.js';
+import { parseTrivyReport } from './trivy.js';
+
+export const SCAN_FORMATS = ['grype', 'trivy', 'osv'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+export function isScanFormat(value: string): value is ScanFormat {
+  return (SCAN_FORMATS as readonly string[]).includes(value);
+}
+
+/**
+ * Parses a scanner's JSON report (strict JSON: size, depth and duplicate-key limits) in the
+ * named format. A report of another known scanner is rejected with a hint naming it.
+ */
+export function parseScanReport(
+  format: ScanFormat,
+  bytes: string | Uint8Array,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+): ScanReport {
+  const json = parseStrictJson(bytes, limits);
+  const looksLike = recogniseFormat(json);
+  if (looksLike !== undefined && looksLike !== format) {
+    throw new VouchError('SCAN_REPORT_INVALID', `this is a ${looksLike} report, not ${format}`, {
+      path: '$',
+      hint: `pass --format ${looksLike}`,
+    });
+  }
+  switch (format) {
+    case 'grype':
+      return parseGrypeReport(json);
+    case 'trivy':
+      return parseTrivyReport(json);
+    case 'osv':
+      return parseOsvReport(json);
+    default: {
+      const never: never = format;
+      throw new VouchError('SCAN_FORMAT_UNSUPPORTED', `unknown format ${String(never)}`);
+    }
+  }
+}
+
+/** Which scanner wrote a report, judged by its top-level fields; only used for hints. */
+function recogniseFormat(json: unknown): ScanFormat | undefined {
+  if (Array.isArray(json))
+    return json.length > 0 && hasKey(json[0], 'Target') ? 'trivy' : undefined;
+  if (hasKey(json, 'matches') && hasKey(json, 'descriptor')) return 'grype';
+  if (hasKey(json, 'SchemaVersion') || hasKey(json, 'Results')) return 'trivy';
+  if (hasKey(json, 'results')) return 'osv';
+  return undefined;
+}
+
+function hasKey(value: unknown, key: string): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && key in value;
+}
