@@ -13,14 +13,19 @@ export interface SigningOptions {
   format: OutputFormat;
 }
 
-/** The flags every command that signs an attestation shares. */
-export function addSigningOptions(command: Command): Command {
+/**
+ * The flags every command that signs an attestation shares. A command whose own `--format`
+ * means something else (scan import) names the output format flag differently.
+ */
+export function addSigningOptions(command: Command, formatFlag = '--format'): Command {
   return command
     .requiredOption('--key <file>', 'PEM private key to sign with')
     .option('--passphrase-env <var>', 'environment variable holding the key passphrase')
     .option('--out <file>', 'write the attestation here (atomically) instead of standard output')
     .addOption(
-      new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('dsse'),
+      new Option(`${formatFlag} <format>`, 'attestation format: DSSE envelope or Sigstore bundle')
+        .choices(OUTPUT_FORMATS)
+        .default('dsse'),
     );
 }
 

@@ -1,3 +1,5 @@
+import { VouchError } from '../errors.js';
+
 // RFC 3339 section 5.6 date-time: full-date "T" full-time, with a "Z" or numeric offset.
 // Lowercase "t"/"z" are allowed by the RFC; a space separator is not.
 const DATE_TIME =
@@ -46,4 +48,15 @@ export function parseRfc3339(text: string): Date | undefined {
 export function toUtcTimestamp(date: Date): string {
   const iso = date.toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** A time the user gave (a flag or variable, named by `source`) in the in-toto UTC form. */
+export function utcTimestampArg(value: string, source: string): string {
+  const date = parseRfc3339(value);
+  if (date === undefined) {
+    throw new VouchError('USAGE', `${source} ${value} is not an RFC 3339 time`, {
+      hint: 'e.g. 2026-11-23T10:00:00Z',
+    });
+  }
+  return toUtcTimestamp(date);
 }

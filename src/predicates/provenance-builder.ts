@@ -1,4 +1,4 @@
-import { parseRfc3339, toUtcTimestamp } from '../encoding/rfc3339.js';
+import { toUtcTimestamp, utcTimestampArg } from '../encoding/rfc3339.js';
 import { VouchError } from '../errors.js';
 import { CI_SOURCES, type CiFacts, type CiField, type CiSystem } from './ci-environment.js';
 
@@ -43,7 +43,7 @@ const FLAG_NAMES: Readonly<Record<CiField, string>> = {
 };
 
 /** A SLSA provenance v1 predicate (slsa.dev/spec/v1.0/provenance). */
-export interface SlsaProvenancePredicate {
+export type SlsaProvenancePredicate = {
   readonly buildDefinition: {
     readonly buildType: string;
     readonly externalParameters: {
@@ -68,7 +68,7 @@ export interface SlsaProvenancePredicate {
       readonly finishedOn: string;
     };
   };
-}
+};
 
 /**
  * Merges flags over CI facts and builds the SLSA provenance v1 predicate. Every build type
@@ -203,14 +203,7 @@ function expectUri(value: string, flag: string): void {
 }
 
 function timestamp(value: string | undefined, source: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const date = parseRfc3339(value);
-  if (date === undefined) {
-    throw new VouchError('USAGE', `${source} ${value} is not an RFC 3339 time`, {
-      hint: 'e.g. 2026-11-23T10:00:00Z',
-    });
-  }
-  return toUtcTimestamp(date);
+  return value === undefined || value === '' ? undefined : utcTimestampArg(value, source);
 }
 
 /** Internal parameters without empty groups (a runner block when no RUNNER_* is set). */

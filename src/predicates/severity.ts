@@ -58,3 +58,9 @@ export function summarise(severities: Iterable<Severity>): SeveritySummary {
   }
   return counts;
 }
+
+/** `7 findings: 1 critical, 2 high, 2 medium, 1 low, 1 unknown`. */
+export function describeSummary(s: SeveritySummary): string {
+  const findings = `${s.total} finding${s.total === 1 ? '' : 's'}`;
+  return `${findings}: ${s.critical} critical, ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.unknown} unknown`;
+}

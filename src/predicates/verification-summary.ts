@@ -27,7 +27,7 @@ export interface VerificationSummaryInput {
   readonly slsaVersion?: string;
 }
 
-export interface VerificationSummaryPredicate {
+export type VerificationSummaryPredicate = {
   readonly verifier: { readonly id: string; readonly version?: Readonly<Record<string, string>> };
   readonly timeVerified: string;
   readonly resourceUri: string;
@@ -36,7 +36,7 @@ export interface VerificationSummaryPredicate {
   readonly verificationResult: VerificationResult;
   readonly verifiedLevels: readonly string[];
   readonly slsaVersion?: string;
-}
+};
 
 const SLSA_LEVEL = /^SLSA_([A-Z]+)_LEVEL_\d+$/;
 

@@ -11,7 +11,7 @@ export const REVIEW_DECISIONS = ['approved', 'rejected'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
 /** DESIGN.md section 8. `reviewedAt` is the time a policy's maxAge is measured from. */
-export interface VulnReviewPredicate {
+export type VulnReviewPredicate = {
   readonly reviewer: { readonly id: string };
   readonly reviewedAt: string;
   readonly decision: ReviewDecision;
@@ -25,7 +25,7 @@ export interface VulnReviewPredicate {
   readonly summary: SeveritySummary;
   readonly triage: readonly TriageStatement[];
   readonly note?: string;
-}
+};
 
 export interface ReviewInput {
   readonly reviewerId: string;

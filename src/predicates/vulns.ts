@@ -37,7 +37,7 @@ export interface VulnsResult {
  * rules allow producers to add fields): counts by normalised severity, one per result,
  * so a policy need not walk every finding.
  */
-export interface VulnsPredicate {
+export type VulnsPredicate = {
   readonly scanner: {
     readonly uri: string;
     readonly version?: string;
@@ -46,7 +46,7 @@ export interface VulnsPredicate {
   };
   readonly metadata: { readonly scanStartedOn: string; readonly scanFinishedOn: string };
   readonly summary: SeveritySummary;
-}
+};
 
 export interface ScanTimes {
   /** RFC 3339 UTC. The spec requires it; scanners rarely record it. */

@@ -71,7 +71,7 @@ describe('when building the vulns v0.2 predicate from a scanner report', () => {
     const statement = buildStatement(
       [{ name: 'app.tar.gz', digest: { sha256: 'a'.repeat(64) } }],
       VULNS_PREDICATE_TYPE,
-      predicate as unknown as Record<string, unknown>,
+      predicate,
     );
     const parsed = statementFromJson(JSON.parse(JSON.stringify(statement)));
     const evidence = scanEvidenceFromPredicate(parsed.predicate);
