@@ -4,6 +4,7 @@ import { registerDigest } from './commands/digest.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerProvenance } from './commands/provenance.js';
+import { registerScan } from './commands/scan.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerInspect(program, io, wrap);
   registerVerifyEnvelope(program, io, wrap);
   registerProvenance(program, io, wrap);
+  registerScan(program, io, wrap);
   return program;
 }
 

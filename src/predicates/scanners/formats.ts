@@ -4,13 +4,20 @@ import {
   parseStrictJson,
 } from '../../encoding/strict-json.js';
 import { VouchError } from '../../errors.js';
-import { parseGrypeReport } from './grype.js';
-import { parseOsvReport } from './osv.js';
-import type { ScanReport } from './scan-report.js';
-import { parseTrivyReport } from './trivy.js';
+import { GRYPE, parseGrypeReport } from './grype.js';
+import { OSV_SCANNER, parseOsvReport } from './osv.js';
+import type { ScannerSource, ScanReport } from './scan-report.js';
+import { parseTrivyReport, TRIVY } from './trivy.js';
 
 export const SCAN_FORMATS = ['grype', 'trivy', 'osv'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+/** The scanner that writes each format. */
+export const SCANNERS: Readonly<Record<ScanFormat, ScannerSource>> = {
+  grype: GRYPE,
+  trivy: TRIVY,
+  osv: OSV_SCANNER,
+};
 
 export function isScanFormat(value: string): value is ScanFormat {
   return (SCAN_FORMATS as readonly string[]).includes(value);
