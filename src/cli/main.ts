@@ -4,6 +4,7 @@ import { registerDigest } from './commands/digest.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerProvenance } from './commands/provenance.js';
+import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerVerifyEnvelope(program, io, wrap);
   registerProvenance(program, io, wrap);
   registerScan(program, io, wrap);
+  registerReview(program, io, wrap);
   return program;
 }
 
