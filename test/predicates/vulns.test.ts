@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildStatement, statementFromJson } from '../../src/attestation/statement.js';
 import { parseStrictJson } from '../../src/encoding/strict-json.js';
 import { parseScanReport } from '../../src/predicates/scanners/formats.js';
+import { severityFromLabel } from '../../src/predicates/severity.js';
 import {
   buildVulnsPredicate,
   NORMALISED_SEVERITY_METHOD,
@@ -168,5 +170,58 @@ describe('when reading a vulns predicate another producer made', () => {
         }),
       ).path,
     ).toBe('$.predicate.scanner.result[0].id');
+  });
+});
+
+describe('for any scanner report (property)', () => {
+  const label = fc.oneof(
+    fc.constantFrom('Critical', 'HIGH', 'Medium', 'low', 'Negligible', 'UNKNOWN', 'MODERATE', ''),
+    fc.string({ maxLength: 8 }),
+  );
+  const finding = fc.record({
+    id: fc.stringMatching(/^(CVE|GHSA)-[0-9a-z-]{1,12}$/),
+    severity: label,
+    pkg: fc.stringMatching(/^[a-z][a-z0-9.-]{0,10}$/),
+  });
+
+  it('keeps every finding, never rates one lower than its label, and reads back the same summary', () => {
+    fc.assert(
+      fc.property(fc.array(finding, { maxLength: 30 }), fc.boolean(), (findings, asTrivy) => {
+        const report = asTrivy
+          ? {
+              SchemaVersion: 2,
+              Results: [
+                {
+                  Target: 't',
+                  Vulnerabilities: findings.map((f) => ({
+                    VulnerabilityID: f.id,
+                    PkgName: f.pkg,
+                    InstalledVersion: '1.0',
+                    Severity: f.severity,
+                  })),
+                },
+              ],
+            }
+          : {
+              matches: findings.map((f) => ({
+                vulnerability: { id: f.id, severity: f.severity },
+                artifact: { name: f.pkg, version: '1.0' },
+              })),
+              descriptor: { name: 'grype', version: '0.87.0' },
+            };
+        const parsed = parseScanReport(asTrivy ? 'trivy' : 'grype', JSON.stringify(report));
+        expect(parsed.findings).toHaveLength(findings.length);
+        parsed.findings.forEach((f, i) => {
+          const given = findings[i]?.severity ?? '';
+          // only a recognised label may put a finding below "unknown" in the summary
+          expect(f.severity).toBe(severityFromLabel(given) ?? 'unknown');
+          expect(f.reportedSeverity).toBe(given !== '' ? given : asTrivy ? 'UNKNOWN' : 'Unknown');
+        });
+        const predicate = buildVulnsPredicate(parsed, TIMES);
+        const evidence = scanEvidenceFromPredicate(JSON.parse(JSON.stringify(predicate)));
+        expect(evidence.summary).toEqual(predicate.summary);
+        expect(predicate.summary.total).toBe(findings.length);
+      }),
+    );
   });
 });

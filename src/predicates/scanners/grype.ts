@@ -57,7 +57,7 @@ export function parseGrypeReport(json: unknown): ScanReport {
     (m): ScanFinding => ({
       id: m.vulnerability.id,
       severity: severityFromLabel(m.vulnerability.severity ?? '') ?? 'unknown',
-      reportedSeverity: m.vulnerability.severity ?? 'Unknown',
+      reportedSeverity: m.vulnerability.severity || 'Unknown',
       package: {
         name: m.artifact.name,
         version: m.artifact.version,

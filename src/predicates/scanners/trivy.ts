@@ -74,7 +74,7 @@ export function parseTrivyReport(json: unknown): ScanReport {
       findings.push({
         id: v.VulnerabilityID,
         severity: severityFromLabel(v.Severity) ?? 'unknown',
-        reportedSeverity: v.Severity,
+        reportedSeverity: v.Severity || 'UNKNOWN',
         package: {
           name: v.PkgName,
           version: v.InstalledVersion,
