@@ -3,6 +3,8 @@ import { attestationDigest } from '../attestation/envelope.js';
 import { OUTPUT_FORMATS, type OutputFormat, signStatement } from '../attestation/produce.js';
 import type { Statement } from '../attestation/statement.js';
 import { loadPrivateKey } from '../crypto/keys.js';
+import { DEFAULT_JSON_LIMITS } from '../encoding/strict-json.js';
+import { VouchError } from '../errors.js';
 import { passphraseFromEnv, readText, writeFileAtomic } from './files.js';
 import type { Io } from './output.js';
 
@@ -33,6 +35,15 @@ export function addSigningOptions(command: Command, formatFlag = '--format'): Co
 export function emitAttestation(opts: SigningOptions, statement: Statement, io: Io): string {
   const key = loadPrivateKey(readText(opts.key), passphraseFromEnv(opts.passphraseEnv), opts.key);
   const text = signStatement(statement, key, opts.format);
+  // Refuse to write what no verifier reads (the strict parse limits every envelope).
+  const size = Buffer.byteLength(text);
+  if (size > DEFAULT_JSON_LIMITS.maxBytes) {
+    throw new VouchError(
+      'TOO_LARGE',
+      `the signed attestation would be ${size} bytes, over the ${DEFAULT_JSON_LIMITS.maxBytes} verifiers read`,
+      { hint: 'split the subjects or the report into smaller attestations' },
+    );
+  }
   if (opts.out === undefined) io.out(text);
   else writeFileAtomic(opts.out, text);
   const digest = attestationDigest(text);

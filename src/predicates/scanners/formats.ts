@@ -1,8 +1,4 @@
-import {
-  DEFAULT_JSON_LIMITS,
-  type JsonLimits,
-  parseStrictJson,
-} from '../../encoding/strict-json.js';
+import { type JsonLimits, parseStrictJson } from '../../encoding/strict-json.js';
 import { VouchError } from '../../errors.js';
 import { GRYPE, parseGrypeReport } from './grype.js';
 import { OSV_SCANNER, parseOsvReport } from './osv.js';
@@ -19,6 +15,12 @@ export const SCANNERS: Readonly<Record<ScanFormat, ScannerSource>> = {
   osv: OSV_SCANNER,
 };
 
+/**
+ * Scanner reports run larger than envelopes (grype repeats its configuration and every
+ * description): 64 MiB, still bounded; nesting stays shallow in every format.
+ */
+export const SCAN_REPORT_LIMITS: JsonLimits = { maxBytes: 64 * 1024 * 1024, maxDepth: 64 };
+
 export function isScanFormat(value: string): value is ScanFormat {
   return (SCAN_FORMATS as readonly string[]).includes(value);
 }
@@ -30,7 +32,7 @@ export function isScanFormat(value: string): value is ScanFormat {
 export function parseScanReport(
   format: ScanFormat,
   bytes: string | Uint8Array,
-  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+  limits: JsonLimits = SCAN_REPORT_LIMITS,
 ): ScanReport {
   const json = parseStrictJson(bytes, limits);
   const looksLike = recogniseFormat(json);
