@@ -198,6 +198,60 @@ describe('vouch review without questions', () => {
   });
 });
 
+describe('vouch review of a scan in a Sigstore bundle', () => {
+  it('verifies the keyed bundle and can write the review as a bundle too', async () => {
+    const bundled = join(dir, 'scan.sigstore.json');
+    const imported = await runCli(
+      'scan',
+      'import',
+      '--format',
+      'osv',
+      fixture('scanners', 'osv-scanner.json'),
+      '--subject',
+      artifact,
+      '--key',
+      `${scanner}.key`,
+      '--out',
+      bundled,
+      '--attestation-format',
+      'bundle',
+    );
+    expect(imported.code).toBe(0);
+    const out = join(dir, 'review.sigstore.json');
+    const result = await runCli(
+      'review',
+      '--scan',
+      bundled,
+      '--scan-key',
+      `${scanner}.pub`,
+      '--reviewer',
+      'alice@example.com',
+      '--key',
+      `${alice}.key`,
+      '--out',
+      out,
+      '--format',
+      'bundle',
+      '--decision',
+      'approved',
+      '--triage',
+      'CVE-2024-45337=not_affected:component_not_present',
+    );
+    expect(result.code).toBe(0);
+    const review = verifiedStatement(out, `${alice}.pub`)
+      .predicate as unknown as VulnReviewPredicate;
+    expect(review.scan.scanner.name).toBe('osv-scanner');
+    // the alias named the finding osv-scanner lists as GHSA-v778-237x-gjrc
+    expect(review.triage).toEqual([
+      {
+        vulnerability: 'GHSA-v778-237x-gjrc',
+        status: 'not_affected',
+        justification: 'component_not_present',
+      },
+    ]);
+  });
+});
+
 describe('vouch review of a scan it cannot verify', () => {
   const out = () => join(dir, 'refused.dsse.json');
 

@@ -31,7 +31,7 @@ import { readInput, readText } from '../files.js';
 import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
 import { Prompter } from '../prompt.js';
-import { runReviewSession } from '../review-session.js';
+import { runReviewSession, type SessionOutcome } from '../review-session.js';
 import { addSigningOptions, emitAttestation, type SigningOptions } from '../signing.js';
 
 interface ReviewOptions extends SigningOptions {
@@ -191,7 +191,7 @@ async function interview(
   evidence: ScanEvidence,
   triage: ReadonlyMap<string, TriageStatement>,
   askNote: boolean,
-) {
+): Promise<SessionOutcome | undefined> {
   if (io.stdin === undefined) {
     throw new VouchError('USAGE', 'no standard input to ask on', {
       hint: 'pass --decision approved|rejected',
