@@ -21,6 +21,18 @@ export const ERROR_CATALOGUE = {
   UNTRUSTED_SIGNER: { kind: 'verification', summary: 'signed by a key no authority trusts' },
   BELOW_THRESHOLD: { kind: 'verification', summary: 'fewer distinct trusted keys than required' },
   WRONG_PAYLOAD_TYPE: { kind: 'verification', summary: 'payloadType is not in-toto' },
+  WRONG_PREDICATE_TYPE: {
+    kind: 'verification',
+    summary: 'the Statement carries another predicateType than the one required',
+  },
+  // evidence producers: scanner reports, OpenVEX documents
+  SCAN_FORMAT_UNSUPPORTED: { kind: 'usage', summary: 'scanner report format not supported' },
+  SCAN_REPORT_INVALID: {
+    kind: 'input',
+    summary: "scanner report does not have its format's documented JSON shape",
+  },
+  VEX_UNSUPPORTED: { kind: 'input', summary: 'OpenVEX version (@context) not supported' },
+  VEX_INVALID: { kind: 'input', summary: 'OpenVEX document violates the v0.2.0 schema' },
   // keys and files
   KEY_UNREADABLE: { kind: 'configuration', summary: 'key file is not a supported PEM key' },
   KEY_UNSUPPORTED: { kind: 'configuration', summary: 'key algorithm or size not supported' },

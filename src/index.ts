@@ -28,6 +28,8 @@ export {
   STATEMENT_V01,
   statementFromJson,
 } from './attestation/statement.js';
+export type { VerifiedStatement } from './attestation/verified-statement.js';
+export { verifyStatement } from './attestation/verified-statement.js';
 export type { KeygenAlgorithm, PrivateKey, PublicKey, SignatureScheme } from './crypto/keys.js';
 export {
   generateKeyPair,
@@ -42,5 +44,37 @@ export type { JsonLimits } from './encoding/strict-json.js';
 export { DEFAULT_JSON_LIMITS, parseStrictJson } from './encoding/strict-json.js';
 export type { ErrorCode, ErrorKind } from './errors.js';
 export { ERROR_CATALOGUE, VouchError } from './errors.js';
+export type { CiFacts, CiSystem, Environment } from './predicates/ci-environment.js';
+export { detectCi, readCiEnvironment } from './predicates/ci-environment.js';
+export type { OpenVexDocument, VexJustification, VexStatus } from './predicates/openvex.js';
+export { OPENVEX_CONTEXT, parseOpenVex } from './predicates/openvex.js';
+export type { ProvenanceFlags, SlsaProvenancePredicate } from './predicates/provenance-builder.js';
+export {
+  buildSlsaProvenance,
+  GENERIC_BUILD_TYPE,
+  GITHUB_WORKFLOW_BUILD_TYPE,
+  GITLAB_CI_BUILD_TYPE,
+} from './predicates/provenance-builder.js';
+export type { ScanFormat } from './predicates/scanners/formats.js';
+export { parseScanReport, SCAN_FORMATS } from './predicates/scanners/formats.js';
+export type { ScanFinding, ScanReport } from './predicates/scanners/scan-report.js';
+export type { Severity, SeveritySummary } from './predicates/severity.js';
+export { SEVERITIES } from './predicates/severity.js';
 export type { SlsaProvenanceV1 } from './predicates/slsa-provenance.js';
 export { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
+export type { TriageStatement } from './predicates/triage.js';
+export { parseTriageArg, triageFromVex } from './predicates/triage.js';
+export type {
+  ResourceRef,
+  VerificationSummaryInput,
+  VerificationSummaryPredicate,
+} from './predicates/verification-summary.js';
+export { buildVerificationSummary, VSA_PREDICATE_TYPE } from './predicates/verification-summary.js';
+export type { ReviewDecision, VulnReviewPredicate } from './predicates/vuln-review.js';
+export { buildVulnReview, VULN_REVIEW_PREDICATE_TYPE } from './predicates/vuln-review.js';
+export type { ScanEvidence, VulnsPredicate } from './predicates/vulns.js';
+export {
+  buildVulnsPredicate,
+  scanEvidenceFromPredicate,
+  VULNS_PREDICATE_TYPE,
+} from './predicates/vulns.js';

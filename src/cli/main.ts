@@ -3,6 +3,9 @@ import { registerAttest } from './commands/attest.js';
 import { registerDigest } from './commands/digest.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerProvenance } from './commands/provenance.js';
+import { registerReview } from './commands/review.js';
+import { registerScan } from './commands/scan.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
 
@@ -27,6 +30,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerAttest(program, io, wrap);
   registerInspect(program, io, wrap);
   registerVerifyEnvelope(program, io, wrap);
+  registerProvenance(program, io, wrap);
+  registerScan(program, io, wrap);
+  registerReview(program, io, wrap);
   return program;
 }
 

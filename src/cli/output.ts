@@ -8,11 +8,23 @@ export const EXIT_ERROR = 2;
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Environment variables commands read for context (the CI system they run in). Injected so
+   * that in-process tests never see the real environment; absent means empty.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Standard input, for interactive prompts. */
+  stdin?(): NodeJS.ReadableStream;
+  /** True when a person is at a terminal: standard input and standard error are TTYs. */
+  isTerminal?(): boolean;
 }
 
 export const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  env: process.env,
+  stdin: () => process.stdin,
+  isTerminal: () => process.stdin.isTTY === true && process.stderr.isTTY === true,
 };
 
 /** Verification failures exit 1 like a deny; everything else is a usage/config/input error. */

@@ -3,6 +3,8 @@ import { attestationDigest } from '../attestation/envelope.js';
 import { OUTPUT_FORMATS, type OutputFormat, signStatement } from '../attestation/produce.js';
 import type { Statement } from '../attestation/statement.js';
 import { loadPrivateKey } from '../crypto/keys.js';
+import { DEFAULT_JSON_LIMITS } from '../encoding/strict-json.js';
+import { VouchError } from '../errors.js';
 import { passphraseFromEnv, readText, writeFileAtomic } from './files.js';
 import type { Io } from './output.js';
 
@@ -13,14 +15,19 @@ export interface SigningOptions {
   format: OutputFormat;
 }
 
-/** The flags every command that signs an attestation shares. */
-export function addSigningOptions(command: Command): Command {
+/**
+ * The flags every command that signs an attestation shares. A command whose own `--format`
+ * means something else (scan import) names the output format flag differently.
+ */
+export function addSigningOptions(command: Command, formatFlag = '--format'): Command {
   return command
     .requiredOption('--key <file>', 'PEM private key to sign with')
     .option('--passphrase-env <var>', 'environment variable holding the key passphrase')
     .option('--out <file>', 'write the attestation here (atomically) instead of standard output')
     .addOption(
-      new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('dsse'),
+      new Option(`${formatFlag} <format>`, 'attestation format: DSSE envelope or Sigstore bundle')
+        .choices(OUTPUT_FORMATS)
+        .default('dsse'),
     );
 }
 
@@ -28,6 +35,15 @@ export function addSigningOptions(command: Command): Command {
 export function emitAttestation(opts: SigningOptions, statement: Statement, io: Io): string {
   const key = loadPrivateKey(readText(opts.key), passphraseFromEnv(opts.passphraseEnv), opts.key);
   const text = signStatement(statement, key, opts.format);
+  // Refuse to write what no verifier reads (the strict parse limits every envelope).
+  const size = Buffer.byteLength(text);
+  if (size > DEFAULT_JSON_LIMITS.maxBytes) {
+    throw new VouchError(
+      'TOO_LARGE',
+      `the signed attestation would be ${size} bytes, over the ${DEFAULT_JSON_LIMITS.maxBytes} verifiers read`,
+      { hint: 'split the subjects or the report into smaller attestations' },
+    );
+  }
   if (opts.out === undefined) io.out(text);
   else writeFileAtomic(opts.out, text);
   const digest = attestationDigest(text);

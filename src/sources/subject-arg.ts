@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { DigestSet } from '../attestation/digest-set.js';
 import { parseDigestSet } from '../attestation/digest-set.js';
+import type { ResourceDescriptor } from '../attestation/statement.js';
 import { VouchError } from '../errors.js';
 import { digestFile, type ProgressListener } from './artifact-file.js';
 
@@ -33,4 +34,16 @@ export async function resolveArtifactArg(
     });
   }
   return { name: basename(arg), digest: await digestFile(arg, onProgress) };
+}
+
+/**
+ * The Statement subjects for `--subject` arguments. A hashed file is identified by sha256,
+ * the in-toto convention; a digest argument keeps the algorithm it names.
+ */
+export async function resolveSubjects(args: readonly string[]): Promise<ResourceDescriptor[]> {
+  const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg)));
+  return refs.map((ref) => ({
+    ...(ref.name === undefined ? {} : { name: ref.name }),
+    digest: ref.digest.sha256 !== undefined ? { sha256: ref.digest.sha256 } : ref.digest,
+  }));
 }

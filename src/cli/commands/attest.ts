@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildStatement } from '../../attestation/statement.js';
 import { parseStrictJson } from '../../encoding/strict-json.js';
 import { VouchError } from '../../errors.js';
-import { resolveArtifactArg } from '../../sources/subject-arg.js';
+import { resolveSubjects } from '../../sources/subject-arg.js';
 import { readInput } from '../files.js';
 import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
@@ -30,12 +30,7 @@ export function registerAttest(program: Command, io: Io, wrap: Wrap): void {
           path: opts.predicate,
         });
       }
-      const subjects = await Promise.all(opts.subject.map((s) => resolveArtifactArg(s)));
-      // A file subject is identified by sha256, the in-toto convention.
-      const subject = subjects.map((s) => ({
-        ...(s.name === undefined ? {} : { name: s.name }),
-        digest: s.digest.sha256 !== undefined ? { sha256: s.digest.sha256 } : s.digest,
-      }));
+      const subject = await resolveSubjects(opts.subject);
       emitAttestation(
         opts,
         buildStatement(subject, opts.predicateType, predicate as Record<string, unknown>),

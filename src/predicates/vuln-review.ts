@@ -1,0 +1,84 @@
+import { VouchError } from '../errors.js';
+import type { VulnerabilityDatabase } from './scanners/scan-report.js';
+import type { SeveritySummary } from './severity.js';
+import type { TriageStatement } from './triage.js';
+import type { ScanEvidence } from './vulns.js';
+
+/** Vouch's own predicate: a person's signed decision about a verified vulnerability scan. */
+export const VULN_REVIEW_PREDICATE_TYPE = 'https://vouch.dev/attestation/vuln-review/v1';
+
+export const REVIEW_DECISIONS = ['approved', 'rejected'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/** DESIGN.md section 8. `reviewedAt` is the time a policy's maxAge is measured from. */
+export type VulnReviewPredicate = {
+  readonly reviewer: { readonly id: string };
+  readonly reviewedAt: string;
+  readonly decision: ReviewDecision;
+  readonly scan: {
+    /** `sha256:<hex>` of the scan attestation's exact bytes. */
+    readonly attestation: string;
+    readonly scanner: { readonly name: string; readonly uri: string; readonly version?: string };
+    readonly database?: VulnerabilityDatabase;
+    readonly scanFinishedOn: string;
+  };
+  readonly summary: SeveritySummary;
+  readonly triage: readonly TriageStatement[];
+  readonly note?: string;
+};
+
+export interface ReviewInput {
+  readonly reviewerId: string;
+  /** RFC 3339 UTC. */
+  readonly reviewedAt: string;
+  readonly decision: ReviewDecision;
+  readonly scanAttestation: string;
+  readonly scan: ScanEvidence;
+  readonly triage: readonly TriageStatement[];
+  readonly note?: string;
+}
+
+const ATTESTATION_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** Builds the review predicate; every triage entry must name a finding of the scan, once. */
+export function buildVulnReview(input: ReviewInput): VulnReviewPredicate {
+  if (input.reviewerId.trim() === '') {
+    throw new VouchError('USAGE', 'the reviewer id is empty', {
+      hint: 'pass --reviewer with an email address or another stable identity',
+    });
+  }
+  if (!ATTESTATION_DIGEST.test(input.scanAttestation)) {
+    throw new VouchError('USAGE', `${input.scanAttestation} is not a sha256:<hex> digest`);
+  }
+  const ids = new Set(input.scan.findings.map((f) => f.id));
+  const seen = new Set<string>();
+  for (const t of input.triage) {
+    if (!ids.has(t.vulnerability)) {
+      throw new VouchError('USAGE', `${t.vulnerability} is not a finding of the reviewed scan`, {
+        hint: 'triage only what the scan found; check the id (an alias is matched by --vex only)',
+      });
+    }
+    if (seen.has(t.vulnerability)) {
+      throw new VouchError('USAGE', `${t.vulnerability} is triaged twice`);
+    }
+    seen.add(t.vulnerability);
+  }
+  const { scanner, database, scanFinishedOn, summary } = input.scan;
+  const note = input.note?.trim();
+  return {
+    reviewer: { id: input.reviewerId.trim() },
+    reviewedAt: input.reviewedAt,
+    decision: input.decision,
+    scan: {
+      attestation: input.scanAttestation,
+      scanner,
+      ...(database === undefined ? {} : { database }),
+      scanFinishedOn,
+    },
+    summary,
+    triage: [...input.triage].sort((a, b) =>
+      a.vulnerability < b.vulnerability ? -1 : a.vulnerability > b.vulnerability ? 1 : 0,
+    ),
+    ...(note === undefined || note === '' ? {} : { note }),
+  };
+}
