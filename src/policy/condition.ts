@@ -1,0 +1,133 @@
+import { type ASTNode, Environment } from '@marcbachmann/cel-js';
+
+/** The CEL variables a requirement condition sees (DESIGN.md section 6, step 7). */
+export interface ConditionVariables {
+  readonly predicate: CelMap;
+  readonly predicateType: string;
+  /** The subject that matched the artifact. */
+  readonly subject: CelMap;
+  readonly statement: CelMap;
+  /** `{authority, keyid}` of the key being counted. */
+  readonly signer: CelMap;
+  readonly now: Date;
+}
+
+export type CelMap = ReadonlyMap<string, unknown>;
+
+/** Errors are values here: evaluation never throws (cel-es `CelResult` style). */
+export type ConditionResult =
+  | { readonly ok: true; readonly value: boolean }
+  | { readonly ok: false; readonly error: string };
+
+export interface Condition {
+  readonly source: string;
+  evaluate(variables: ConditionVariables): ConditionResult;
+}
+
+/** Why a condition does not compile; the message is one line. */
+export class ConditionCompileError extends Error {
+  override readonly name = 'ConditionCompileError';
+}
+
+export const MAX_CONDITION_LENGTH = 8192;
+
+// Structural limits well above any real policy condition; they bound compile cost.
+const environment = new Environment({
+  limits: { maxAstNodes: 2000, maxDepth: 32, maxListElements: 1000, maxMapEntries: 1000 },
+})
+  .registerVariable('predicate', 'map')
+  .registerVariable('predicateType', 'string')
+  .registerVariable('subject', 'map')
+  .registerVariable('statement', 'map')
+  .registerVariable('signer', 'map')
+  .registerVariable('now', 'google.protobuf.Timestamp');
+
+// matches() runs a JavaScript RegExp, which backtracks: `"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!"
+// .matches("^(a+)+$")` takes seconds. CEL specifies RE2 (linear time); without it, no regexes.
+const FORBIDDEN_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  [
+    'matches',
+    'matches() is not supported (JavaScript regular expressions can backtrack exponentially); use startsWith, endsWith, contains or ==',
+  ],
+]);
+
+/**
+ * Compiles a condition once per policy load: parses, rejects unsupported functions and
+ * type-checks against the declared variables. A condition must have static type `bool`: a
+ * bare field such as `predicate.approved` is `dyn` and is rejected (write `== true`).
+ */
+export function compileCondition(source: string): Condition {
+  if (source.length > MAX_CONDITION_LENGTH) {
+    throw new ConditionCompileError(
+      `condition is ${source.length} characters, limit ${MAX_CONDITION_LENGTH}`,
+    );
+  }
+  let parsed: ReturnType<Environment['parse']>;
+  try {
+    parsed = environment.parse(source);
+  } catch (err) {
+    throw new ConditionCompileError(`does not parse: ${firstLine(err)}`);
+  }
+  for (const name of calledFunctions(parsed.ast)) {
+    const why = FORBIDDEN_FUNCTIONS.get(name);
+    if (why !== undefined) throw new ConditionCompileError(why);
+  }
+  const checked = parsed.check();
+  if (!checked.valid) {
+    throw new ConditionCompileError(`does not type-check: ${firstLine(checked.error)}`);
+  }
+  if (checked.type !== 'bool') {
+    throw new ConditionCompileError(
+      `has type ${checked.type ?? 'unknown'}, not bool (compare it, e.g. "... == true")`,
+    );
+  }
+  return {
+    source,
+    evaluate(variables: ConditionVariables): ConditionResult {
+      try {
+        const value: unknown = parsed({ ...variables });
+        // Exactly `true` counts; an error object or any other value is not true.
+        if (typeof value !== 'boolean') {
+          return { ok: false, error: `result is ${typeof value}, not a boolean` };
+        }
+        return { ok: true, value };
+      } catch (err) {
+        return { ok: false, error: firstLine(err) };
+      }
+    },
+  };
+}
+
+/** Converts parsed JSON to CEL input: objects become Maps, so no key can reach a prototype. */
+export function toCelValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toCelValue);
+  if (typeof value === 'object' && value !== null) {
+    const map = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(value)) map.set(k, toCelValue(v));
+    return map;
+  }
+  return value;
+}
+
+function calledFunctions(node: ASTNode): string[] {
+  const names: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || !('op' in value)) return;
+    const n = value as ASTNode;
+    if ((n.op === 'call' || n.op === 'rcall') && typeof n.args[0] === 'string') {
+      names.push(n.args[0]);
+    }
+    if (typeof n.args === 'object' && n.args !== null) visit(n.args);
+  };
+  visit(node);
+  return names;
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}
