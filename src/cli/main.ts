@@ -3,6 +3,8 @@ import { registerAttest } from './commands/attest.js';
 import { registerDigest } from './commands/digest.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerVerify } from './commands/verify.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
 
@@ -27,6 +29,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerAttest(program, io, wrap);
   registerInspect(program, io, wrap);
   registerVerifyEnvelope(program, io, wrap);
+  registerVerify(program, io, wrap);
+  registerPolicy(program, io, wrap);
   return program;
 }
 

@@ -242,7 +242,7 @@ function judgeRequirement(
   );
   const missing =
     keyExpiry.size === 0
-      ? `no attestation of type ${requirement.predicateType} signed by ${who}${requirement.condition === undefined ? '' : ' that meets the condition'} counts for this artifact`
+      ? `no attestation of type ${requirement.predicateType} signed by ${who}${requirement.condition === undefined ? '' : ' that meets the condition'} counts for this artifact${threshold > 1 ? ` (${threshold} distinct keys must sign)` : ''}`
       : `${threshold} distinct keys of ${who} must sign; ${keyExpiry.size} did (${[...keyExpiry.keys()].map(short).join(', ')})`;
   return {
     result: { name, satisfied: false, satisfiedBy: [], rejected, missing },
