@@ -2,17 +2,16 @@ import { type ASTNode, Environment } from '@marcbachmann/cel-js';
 
 /** The CEL variables a requirement condition sees (DESIGN.md section 6, step 7). */
 export interface ConditionVariables {
-  readonly predicate: CelMap;
+  /** JSON values below are prepared with `toCelValue`. */
+  readonly predicate: unknown;
   readonly predicateType: string;
   /** The subject that matched the artifact. */
-  readonly subject: CelMap;
-  readonly statement: CelMap;
-  /** `{authority, keyid}` of the key being counted. */
-  readonly signer: CelMap;
+  readonly subject: unknown;
+  readonly statement: unknown;
+  /** The key being counted. */
+  readonly signer: { readonly authority: string; readonly keyid: string };
   readonly now: Date;
 }
-
-export type CelMap = ReadonlyMap<string, unknown>;
 
 /** Errors are values here: evaluation never throws (cel-es `CelResult` style). */
 export type ConditionResult =
@@ -85,7 +84,8 @@ export function compileCondition(source: string): Condition {
     source,
     evaluate(variables: ConditionVariables): ConditionResult {
       try {
-        const value: unknown = parsed({ ...variables });
+        // Read on demand: the library looks up only the variables the expression names.
+        const value: unknown = parsed(variables);
         // Exactly `true` counts; an error object or any other value is not true.
         if (typeof value !== 'boolean') {
           return { ok: false, error: `result is ${typeof value}, not a boolean` };
@@ -98,12 +98,33 @@ export function compileCondition(source: string): Condition {
   };
 }
 
-/** Converts parsed JSON to CEL input: objects become Maps, so no key can reach a prototype. */
+/**
+ * Prepares parsed JSON for CEL. The library reads only own properties of plain objects (so
+ * `toString` or `__proto__` are never reached through a prototype) but picks a value's CEL type
+ * from `value.constructor`, which an own `constructor` key would hijack: a tree holding such a
+ * key is converted to Maps. Anything else is passed as is, without copying.
+ */
 export function toCelValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toCelValue);
+  return hasConstructorKey(value) ? toMaps(value) : value;
+}
+
+function hasConstructorKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasConstructorKey);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Object.hasOwn(value, 'constructor')) return true;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && hasConstructorKey((value as Record<string, unknown>)[key])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function toMaps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toMaps);
   if (typeof value === 'object' && value !== null) {
     const map = new Map<string, unknown>();
-    for (const [k, v] of Object.entries(value)) map.set(k, toCelValue(v));
+    for (const [k, v] of Object.entries(value)) map.set(k, toMaps(v));
     return map;
   }
   return value;

@@ -14,7 +14,7 @@ import { asVouchError, VouchError } from '../errors.js';
 import { attestationTime, formatRfc3339 } from '../predicates/timestamps.js';
 import { foldAllow } from './allow.js';
 import type { CompiledPolicy, CompiledRequirement } from './compile.js';
-import { type CelMap, type ConditionResult, toCelValue } from './condition.js';
+import { type ConditionResult, toCelValue } from './condition.js';
 import type {
   Artifact,
   Decision,
@@ -50,7 +50,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
   try {
     if (!Number.isFinite(now)) throw new VouchError('USAGE', 'the evaluation time is invalid');
     const context: Context = { policy, artifact, now, nowDate: new Date(now) };
-    const documents = distinctDocuments(input.documents).map((d) => examine(d, policy));
+    const documents = distinct(input.documents.map(parseCandidate)).map((d) => examine(d, policy));
     const results = policy.requirements.map((r) => judgeRequirement(r, documents, context));
     const satisfied = new Map(results.map((r) => [r.result.name, r]));
     const allowed =
@@ -115,26 +115,37 @@ interface SignedCandidate {
   readonly cache: Map<string, unknown>;
 }
 
-function distinctDocuments(documents: readonly CandidateDocument[]): [string, CandidateDocument][] {
-  const byDigest = new Map<string, CandidateDocument>();
-  for (const d of documents) byDigest.set(attestationDigest(d.bytes), d);
-  return [...byDigest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** A received document after the strict parse (DESIGN.md section 6 step 1), or why not. */
+type Parsed =
+  | { readonly digest: string; readonly document: SignedDocument }
+  | { readonly digest: string; readonly code: RejectionCode; readonly message: string };
+
+function parseCandidate(candidate: CandidateDocument): Parsed {
+  try {
+    const document = parseSignedDocument(candidate.bytes);
+    return { digest: document.digest, document };
+  } catch (err) {
+    // A document that does not parse strictly never counts.
+    const e = asVouchError(err);
+    const code = e.code === 'INTERNAL' ? 'INTERNAL' : 'MALFORMED';
+    return { digest: attestationDigest(candidate.bytes), code, message: e.describe() };
+  }
 }
 
-function examine(
-  [digest, candidate]: [string, CandidateDocument],
-  policy: CompiledPolicy,
-): Examined {
+/** One entry per digest, in digest order: repetition and order never matter. */
+function distinct(parsed: readonly Parsed[]): Parsed[] {
+  const byDigest = new Map<string, Parsed>();
+  for (const p of parsed) byDigest.set(p.digest, p);
+  return [...byDigest.values()].sort((a, b) =>
+    a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0,
+  );
+}
+
+/** DESIGN.md section 6 steps 2 and 3, once per document for all requirements. */
+function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
+  if (!('document' in parsed)) return { kind: 'rejected', ...parsed };
+  const { digest, document } = parsed;
   try {
-    let document: SignedDocument;
-    try {
-      document = parseSignedDocument(candidate.bytes);
-    } catch (err) {
-      // DESIGN.md section 6 step 1: a document that does not parse strictly never counts.
-      const e = asVouchError(err);
-      const code = e.code === 'INTERNAL' ? 'INTERNAL' : 'MALFORMED';
-      return { kind: 'rejected', digest, code, message: e.describe() };
-    }
     const { payloadType } = document.envelope;
     if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
       return {
@@ -291,15 +302,19 @@ function judgeDocument(
   const failures: ConditionResult[] = [];
   for (const keyid of keys) {
     const authority = requirement.trusted.get(keyid) ?? '';
+    // Getters: a variable the condition never reads is never converted.
     const outcome = requirement.condition?.evaluate({
-      predicate: cached(doc, 'cel:predicate', () => toCelValue(statement.predicate) as CelMap),
+      get predicate() {
+        return cached(doc, 'cel:predicate', () => toCelValue(statement.predicate));
+      },
       predicateType: statement.predicateType,
-      subject: cached(doc, 'cel:subject', () => toCelValue(subject) as CelMap),
-      statement: cached(doc, 'cel:statement', () => celStatement(doc, statement)),
-      signer: new Map([
-        ['authority', authority],
-        ['keyid', keyid],
-      ]),
+      get subject() {
+        return cached(doc, 'cel:subject', () => toCelValue(subject));
+      },
+      get statement() {
+        return cached(doc, 'cel:statement', () => toCelValue(statement));
+      },
+      signer: { authority, keyid },
       now: context.nowDate,
     }) ?? { ok: true, value: true };
     // DESIGN.md section 6 step 7: only exactly `true` counts.
@@ -308,7 +323,7 @@ function judgeDocument(
         attestation: doc.digest,
         authority,
         keyid,
-        time: time === undefined ? null : formatRfc3339(time),
+        time: time === undefined ? null : cached(doc, `fmt:${time}`, () => formatRfc3339(time)),
         expiresAt: Number.isFinite(expires) ? formatRfc3339(expires) : null,
       };
       counted.push({ entry, expires });
@@ -350,7 +365,8 @@ function signerRejection(
       message: 'the envelope carries no signatures',
     };
   }
-  const claimed = signatureHints(document).filter((h) => requirement.trusted.has(h));
+  const hints = cached(doc, 'hints', () => signatureHints(document));
+  const claimed = hints.filter((h) => requirement.trusted.has(h));
   if (claimed.length > 0) {
     // A hint names a key the requirement trusts, yet no signature verifies: tampered or broken.
     return {
@@ -360,14 +376,15 @@ function signerRejection(
     };
   }
   if (doc.verified.length > 0) {
-    const others = doc.verified.map((k) => `${authorityOf(k, context.policy)} ${short(k)}`);
+    const others = cached(doc, 'signed-by', () =>
+      doc.verified.map((k) => `${authorityOf(k, context.policy)} ${short(k)}`).join(', '),
+    );
     return {
       counts: false,
       code: 'UNTRUSTED_SIGNER',
-      message: `signed by ${others.join(', ')}; this requirement accepts only ${who}`,
+      message: `signed by ${others}; this requirement accepts only ${who}`,
     };
   }
-  const hints = signatureHints(document);
   return {
     counts: false,
     code: 'UNTRUSTED_SIGNER',
@@ -436,15 +453,6 @@ function sameDigest(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
-function celStatement(doc: SignedCandidate, statement: Statement): CelMap {
-  return new Map<string, unknown>([
-    ['_type', statement._type],
-    ['subject', toCelValue(statement.subject)],
-    ['predicateType', statement.predicateType],
-    ['predicate', cached(doc, 'cel:predicate', () => toCelValue(statement.predicate))],
-  ]);
-}
-
 function cached<T>(doc: SignedCandidate, key: string, compute: () => T): T {
   if (doc.cache.has(key)) return doc.cache.get(key) as T;
   const value = compute();
@@ -453,9 +461,8 @@ function cached<T>(doc: SignedCandidate, key: string, compute: () => T): T {
 }
 
 function signatureHints(document: SignedDocument): string[] {
-  const hints = document.envelope.signatures.flatMap((s) =>
-    s.keyid === undefined ? [] : [s.keyid],
-  );
+  const hints: string[] = [];
+  for (const { keyid } of document.envelope.signatures) if (keyid !== undefined) hints.push(keyid);
   if (document.format === 'bundle') {
     const material = document.bundle.bundle.verificationMaterial.content;
     if (material.$case === 'publicKey' && material.publicKey.hint !== '')

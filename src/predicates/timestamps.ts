@@ -127,5 +127,6 @@ function daysInMonth(year: number, month: number): number {
 
 /** RFC 3339 UTC text for epoch milliseconds; the fraction only when there is one. */
 export function formatRfc3339(millis: number): string {
-  return new Date(millis).toISOString().replace('.000Z', 'Z');
+  const text = new Date(millis).toISOString();
+  return text.endsWith('.000Z') ? `${text.slice(0, -5)}Z` : text;
 }

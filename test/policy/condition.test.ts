@@ -25,14 +25,11 @@ function vars(overrides: Partial<ConditionVariables> = {}): ConditionVariables {
     predicate,
   };
   return {
-    predicate: toCelValue(predicate) as ConditionVariables['predicate'],
+    predicate: toCelValue(predicate),
     predicateType: statement.predicateType,
-    subject: toCelValue(statement.subject[0]) as ConditionVariables['subject'],
-    statement: toCelValue(statement) as ConditionVariables['statement'],
-    signer: new Map([
-      ['authority', 'security'],
-      ['keyid', 'k1'],
-    ]),
+    subject: toCelValue(statement.subject[0]),
+    statement: toCelValue(statement),
+    signer: { authority: 'security', keyid: 'k1' },
     now: new Date('2026-11-23T10:00:00Z'),
     ...overrides,
   };
@@ -94,11 +91,24 @@ describe('compileCondition', () => {
     expect(() => compileCondition(long)).toThrow(ConditionCompileError);
   });
 
-  it('when objects are converted for CEL every key is data, never a prototype member', () => {
-    const c = compileCondition('has(predicate.toString) || has(predicate.hasOwnProperty)');
+  it('when a predicate key names a prototype member it is data, never the prototype', () => {
+    const c = compileCondition(
+      'has(predicate.toString) || has(predicate.hasOwnProperty) || "valueOf" in predicate',
+    );
     expect(c.evaluate(vars())).toEqual({ ok: true, value: false });
-    const value = toCelValue(JSON.parse('{"__proto__":{"polluted":true}}')) as Map<string, unknown>;
-    expect(value.get('__proto__')).toBeInstanceOf(Map);
+    const polluted = JSON.parse('{"__proto__":{"polluted":true}}');
+    const p = compileCondition('predicate.__proto__.polluted == true');
+    expect(p.evaluate(vars({ predicate: toCelValue(polluted) }))).toEqual({
+      ok: true,
+      value: true,
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('when no object has a constructor key the JSON is passed without copying', () => {
+    const plain = { a: [{ b: 1 }], c: { d: 'x' } };
+    expect(toCelValue(plain)).toBe(plain);
+    const hijack = { a: [{ constructor: 'x' }] };
+    expect(toCelValue(hijack)).toBeInstanceOf(Map);
   });
 });
