@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/policy/decision.js';
 import { runCli } from '../support/cli.js';
-import { REPO } from '../support/paths.js';
+import { REPO, vector } from '../support/paths.js';
 import {
   ARTIFACT_CONTENT,
   EVALUATED_AT,
@@ -206,6 +206,82 @@ describe('vouch verify', () => {
     it('an unknown --output: usage error', async () => {
       const result = await verify('--attestations', p.reviews, '--output', 'yaml');
       expect(result.code).toBe(2);
+    });
+  });
+
+  describe('when the attestations were written by other tools (shared vectors)', () => {
+    const VSA_DIR = vector('slsa-verifier/cli/slsa-verifier/testdata/vsa/gce/v1');
+    const vsaPolicy = (keyFile: string) => {
+      const file = join(p.dir, `vsa-${Math.random().toString(16).slice(2)}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          apiVersion: 'vouch/v1',
+          kind: 'Policy',
+          metadata: { name: 'vsa' },
+          spec: {
+            authorities: { verifier: { keys: [{ file: keyFile }] } },
+            requirements: [
+              {
+                name: 'vsa',
+                predicateType: 'https://slsa.dev/verification_summary/v1',
+                signers: ['verifier'],
+                maxAge: '100000h',
+                condition: 'predicate.verificationResult == "PASSED"',
+              },
+            ],
+          },
+        }),
+      );
+      return file;
+    };
+    const run = (policyFile: string, attestations: string, artifactArg: string) =>
+      runCli(
+        'verify',
+        '--policy',
+        policyFile,
+        '--artifact',
+        artifactArg,
+        '--attestations',
+        attestations,
+        '--at',
+        EVALUATED_AT,
+        '--output',
+        'json',
+      );
+
+    it('a Google VSA (.jsonl, keyid hint not a Vouch keyid) verifies with its key; its gce_image_id subject never matches', async () => {
+      const result = await run(
+        vsaPolicy(join(VSA_DIR, 'vsa_signing_public_key.pem')),
+        join(VSA_DIR, 'gke-gce-pre.bcid-vsa.jsonl'),
+        `sha256:${'0'.repeat(64)}`,
+      );
+      expect(result.code).toBe(1);
+      const [rejection] = (JSON.parse(result.stdout) as Decision).requirements[0]?.rejected ?? [];
+      expect(rejection?.code).toBe('SUBJECT_MISMATCH');
+    });
+
+    it('the same VSA under another key is UNTRUSTED_SIGNER', async () => {
+      const result = await run(
+        vsaPolicy(join(p.dir, 'keys', 'alice.pub')),
+        join(VSA_DIR, 'gke-gce-pre.bcid-vsa.jsonl'),
+        `sha256:${'0'.repeat(64)}`,
+      );
+      expect(result.code).toBe(1);
+      const [rejection] = (JSON.parse(result.stdout) as Decision).requirements[0]?.rejected ?? [];
+      expect(rejection?.code).toBe('UNTRUSTED_SIGNER');
+    });
+
+    it('a keyless sigstore-js bundle for the right artifact is UNTRUSTED_SIGNER (authorities hold keys)', async () => {
+      const result = await run(
+        vsaPolicy(join(VSA_DIR, 'vsa_signing_public_key.pem')),
+        vector('sigstore-js/tests-bundles/bundleV03-dsse.sigstore'),
+        'sha512:7bea9f6e7ff37f5fab0b36bf061200fff03099fd2fd696b91d04bc5e4f225eb9fd6e0cadcad54ba980f43fb352a99e8810b4e0abeb5c0ef2cf9108cd1f258b36',
+      );
+      expect(result.code).toBe(1);
+      const [rejection] = (JSON.parse(result.stdout) as Decision).requirements[0]?.rejected ?? [];
+      expect(rejection?.code).toBe('UNTRUSTED_SIGNER');
+      expect(rejection?.message).toMatch(/keyless \(certificate\) bundle/);
     });
   });
 
