@@ -53,7 +53,6 @@ export interface CompiledPolicy {
   readonly authorities: readonly CompiledAuthority[];
   readonly requirements: readonly CompiledRequirement[];
   readonly allow: AllowExpr;
-  readonly allowExplicit: boolean;
   /** Every distinct key of every authority, in keyid order: each document is verified once. */
   readonly keys: readonly PublicKey[];
 }
@@ -63,7 +62,7 @@ export interface CompileOptions {
   readKeyFile(path: string): string;
 }
 
-export const DEFAULT_CLOCK_SKEW = '5m';
+const DEFAULT_CLOCK_SKEW = '5m';
 
 /**
  * Parses, validates and compiles a policy (DESIGN.md section 5). Every problem is collected
@@ -133,7 +132,6 @@ function compileDocument(
     authorities,
     requirements,
     allow,
-    allowExplicit: spec.allow !== undefined,
     keys: distinctKeys(authorities.flatMap((a) => a.keys)),
   };
 }

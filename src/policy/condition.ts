@@ -28,7 +28,7 @@ export class ConditionCompileError extends Error {
   override readonly name = 'ConditionCompileError';
 }
 
-export const MAX_CONDITION_LENGTH = 8192;
+const MAX_CONDITION_LENGTH = 8192;
 
 // Structural limits well above any real policy condition; they bound compile cost.
 const environment = new Environment({

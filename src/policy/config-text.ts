@@ -25,7 +25,7 @@ export type Locate = (path: FieldPath) => string | undefined;
 
 export type ConfigErrorCode = Extract<ErrorCode, 'POLICY_INVALID' | 'FIXTURE_INVALID'>;
 
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 const noLocation: Locate = () => undefined;
 
 /**

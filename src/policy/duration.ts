@@ -2,7 +2,7 @@
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000 } as const;
 /** Longer than any sensible maxAge or clock skew, and far from float precision limits. */
-export const MAX_DURATION_MS = 100 * 366 * 24 * UNIT_MS.h;
+const MAX_DURATION_MS = 100 * 366 * 24 * UNIT_MS.h;
 
 /** Milliseconds for `168h`, `5m`, `30s`, `1h30m`; undefined for anything else (no sign, no fractions). */
 export function parseDuration(text: string): number | undefined {

@@ -204,7 +204,6 @@ function judgeRequirement(
 ): Judged {
   const counted: Counted[] = [];
   const rejected: Rejection[] = [];
-  const countedDigests: string[] = [];
   for (const doc of documents) {
     let verdict: Verdict;
     try {
@@ -217,7 +216,6 @@ function judgeRequirement(
     }
     if (verdict.counts) {
       counted.push(...verdict.counted);
-      countedDigests.push(doc.digest);
     } else {
       rejected.push({ attestation: doc.digest, code: verdict.code, message: verdict.message });
     }
@@ -238,10 +236,11 @@ function judgeRequirement(
     };
   }
   const who = requirement.signers.join(' or ');
-  for (const digest of countedDigests) {
-    const keys = counted
-      .filter((c) => c.entry.attestation === digest)
-      .map((c) => short(c.entry.keyid));
+  const keysOf = new Map<string, string[]>();
+  for (const { entry } of counted) {
+    keysOf.set(entry.attestation, [...(keysOf.get(entry.attestation) ?? []), short(entry.keyid)]);
+  }
+  for (const [digest, keys] of keysOf) {
     rejected.push({
       attestation: digest,
       code: 'BELOW_THRESHOLD',
