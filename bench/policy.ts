@@ -271,12 +271,6 @@ const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
 const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 
-/** The 10-attestation fixture and its decision input, for profiling. */
-export function benchFixture() {
-  const documents = MIX.map((kind, i) => ({ bytes: make(kind, i) }));
-  return { policy, input: { artifact, documents, at: AT } };
-}
-
 export async function runPolicyBench(
   options: { roundMs?: number; rounds?: number; sizes?: readonly number[] } = {},
 ): Promise<PolicyBenchResult[]> {
