@@ -21,10 +21,6 @@ export const ERROR_CATALOGUE = {
   UNTRUSTED_SIGNER: { kind: 'verification', summary: 'signed by a key no authority trusts' },
   BELOW_THRESHOLD: { kind: 'verification', summary: 'fewer distinct trusted keys than required' },
   WRONG_PAYLOAD_TYPE: { kind: 'verification', summary: 'payloadType is not in-toto' },
-  WRONG_PREDICATE_TYPE: {
-    kind: 'verification',
-    summary: 'the Statement carries another predicateType than the one required',
-  },
   // evidence producers: scanner reports, OpenVEX documents
   SCAN_FORMAT_UNSUPPORTED: { kind: 'usage', summary: 'scanner report format not supported' },
   SCAN_REPORT_INVALID: {
@@ -33,9 +29,22 @@ export const ERROR_CATALOGUE = {
   },
   VEX_UNSUPPORTED: { kind: 'input', summary: 'OpenVEX version (@context) not supported' },
   VEX_INVALID: { kind: 'input', summary: 'OpenVEX document violates the v0.2.0 schema' },
+  // why an attestation does not count for a requirement (decision reasons, DESIGN.md section 7)
+  WRONG_PREDICATE_TYPE: { kind: 'verification', summary: 'predicateType is not the one required' },
+  SUBJECT_MISMATCH: { kind: 'verification', summary: 'no subject digest matches the artifact' },
+  NO_TIMESTAMP: { kind: 'verification', summary: 'the attestation time is missing or invalid' },
+  EXPIRED: { kind: 'verification', summary: 'the attestation is older than maxAge' },
+  FUTURE_TIMESTAMP: { kind: 'verification', summary: 'the attestation is dated in the future' },
+  CONDITION_FALSE: { kind: 'verification', summary: 'the requirement condition is false' },
+  CONDITION_ERROR: { kind: 'verification', summary: 'the requirement condition failed' },
   // keys and files
   KEY_UNREADABLE: { kind: 'configuration', summary: 'key file is not a supported PEM key' },
   KEY_UNSUPPORTED: { kind: 'configuration', summary: 'key algorithm or size not supported' },
+  POLICY_INVALID: {
+    kind: 'configuration',
+    summary: 'policy file is malformed or inconsistent',
+  },
+  FIXTURE_INVALID: { kind: 'configuration', summary: 'policy test case file is malformed' },
   KEY_PASSPHRASE: { kind: 'configuration', summary: 'private key passphrase missing or wrong' },
   FILE_EXISTS: { kind: 'usage', summary: 'refusing to overwrite an existing file' },
   IO_ERROR: { kind: 'input', summary: 'file cannot be read or written' },

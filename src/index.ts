@@ -44,6 +44,35 @@ export type { JsonLimits } from './encoding/strict-json.js';
 export { DEFAULT_JSON_LIMITS, parseStrictJson } from './encoding/strict-json.js';
 export type { ErrorCode, ErrorKind } from './errors.js';
 export { ERROR_CATALOGUE, VouchError } from './errors.js';
+export type { AllowExpr } from './policy/allow.js';
+export { formatAllow, parseAllow } from './policy/allow.js';
+export type {
+  CompiledAuthority,
+  CompiledPolicy,
+  CompiledRequirement,
+  CompileOptions,
+} from './policy/compile.js';
+export { compilePolicy } from './policy/compile.js';
+export type { Condition, ConditionResult, ConditionVariables } from './policy/condition.js';
+export { compileCondition } from './policy/condition.js';
+export type { ConfigFormat, ConfigSource } from './policy/config-text.js';
+export type {
+  Artifact,
+  Decision,
+  Rejection,
+  RejectionCode,
+  RequirementResult,
+  SatisfiedBy,
+} from './policy/decision.js';
+export { REJECTION_CODES } from './policy/decision.js';
+export type { CandidateDocument, EvaluationInput } from './policy/evaluate.js';
+export { evaluatePolicy } from './policy/evaluate.js';
+export type { ExplainOptions } from './policy/explain.js';
+export { explainDecision } from './policy/explain.js';
+export type { PolicyWarning } from './policy/lint.js';
+export { lintPolicy } from './policy/lint.js';
+export type { PolicyTestCase } from './policy/test-case.js';
+export { caseMismatches, parsePolicyTestCase } from './policy/test-case.js';
 export type { CiFacts, CiSystem, Environment } from './predicates/ci-environment.js';
 export { detectCi, readCiEnvironment } from './predicates/ci-environment.js';
 export type { OpenVexDocument, VexJustification, VexStatus } from './predicates/openvex.js';
@@ -62,6 +91,14 @@ export type { Severity, SeveritySummary } from './predicates/severity.js';
 export { SEVERITIES } from './predicates/severity.js';
 export type { SlsaProvenanceV1 } from './predicates/slsa-provenance.js';
 export { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
+export type { PredicateTimeField } from './predicates/timestamps.js';
+export {
+  attestationTime,
+  defaultTimestampPath,
+  isPerishable,
+  PREDICATE_TIME_FIELDS,
+  parseRfc3339,
+} from './predicates/timestamps.js';
 export type { TriageStatement } from './predicates/triage.js';
 export { parseTriageArg, triageFromVex } from './predicates/triage.js';
 export type {
@@ -78,3 +115,4 @@ export {
   scanEvidenceFromPredicate,
   VULNS_PREDICATE_TYPE,
 } from './predicates/vulns.js';
+export { loadPolicyFile } from './sources/policy-file.js';

@@ -3,9 +3,11 @@ import { registerAttest } from './commands/attest.js';
 import { registerDigest } from './commands/digest.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerProvenance } from './commands/provenance.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
+import { registerVerify } from './commands/verify.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
 
@@ -33,6 +35,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerProvenance(program, io, wrap);
   registerScan(program, io, wrap);
   registerReview(program, io, wrap);
+  registerVerify(program, io, wrap);
+  registerPolicy(program, io, wrap);
   return program;
 }
 

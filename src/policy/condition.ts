@@ -1,0 +1,154 @@
+import { type ASTNode, Environment } from '@marcbachmann/cel-js';
+
+/** The CEL variables a requirement condition sees (DESIGN.md section 6, step 7). */
+export interface ConditionVariables {
+  /** JSON values below are prepared with `toCelValue`. */
+  readonly predicate: unknown;
+  readonly predicateType: string;
+  /** The subject that matched the artifact. */
+  readonly subject: unknown;
+  readonly statement: unknown;
+  /** The key being counted. */
+  readonly signer: { readonly authority: string; readonly keyid: string };
+  readonly now: Date;
+}
+
+/** Errors are values here: evaluation never throws (cel-es `CelResult` style). */
+export type ConditionResult =
+  | { readonly ok: true; readonly value: boolean }
+  | { readonly ok: false; readonly error: string };
+
+export interface Condition {
+  readonly source: string;
+  evaluate(variables: ConditionVariables): ConditionResult;
+}
+
+/** Why a condition does not compile; the message is one line. */
+export class ConditionCompileError extends Error {
+  override readonly name = 'ConditionCompileError';
+}
+
+const MAX_CONDITION_LENGTH = 8192;
+
+// Structural limits well above any real policy condition; they bound compile cost.
+const environment = new Environment({
+  limits: { maxAstNodes: 2000, maxDepth: 32, maxListElements: 1000, maxMapEntries: 1000 },
+})
+  .registerVariable('predicate', 'map')
+  .registerVariable('predicateType', 'string')
+  .registerVariable('subject', 'map')
+  .registerVariable('statement', 'map')
+  .registerVariable('signer', 'map')
+  .registerVariable('now', 'google.protobuf.Timestamp');
+
+// matches() runs a JavaScript RegExp, which backtracks: `"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!"
+// .matches("^(a+)+$")` takes seconds. CEL specifies RE2 (linear time); without it, no regexes.
+const FORBIDDEN_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  [
+    'matches',
+    'matches() is not supported (JavaScript regular expressions can backtrack exponentially); use startsWith, endsWith, contains or ==',
+  ],
+]);
+
+/**
+ * Compiles a condition once per policy load: parses, rejects unsupported functions and
+ * type-checks against the declared variables. A condition must have static type `bool`: a
+ * bare field such as `predicate.approved` is `dyn` and is rejected (write `== true`).
+ */
+export function compileCondition(source: string): Condition {
+  if (source.length > MAX_CONDITION_LENGTH) {
+    throw new ConditionCompileError(
+      `condition is ${source.length} characters, limit ${MAX_CONDITION_LENGTH}`,
+    );
+  }
+  let parsed: ReturnType<Environment['parse']>;
+  try {
+    parsed = environment.parse(source);
+  } catch (err) {
+    throw new ConditionCompileError(`does not parse: ${firstLine(err)}`);
+  }
+  for (const name of calledFunctions(parsed.ast)) {
+    const why = FORBIDDEN_FUNCTIONS.get(name);
+    if (why !== undefined) throw new ConditionCompileError(why);
+  }
+  const checked = parsed.check();
+  if (!checked.valid) {
+    throw new ConditionCompileError(`does not type-check: ${firstLine(checked.error)}`);
+  }
+  if (checked.type !== 'bool') {
+    throw new ConditionCompileError(
+      `has type ${checked.type ?? 'unknown'}, not bool (compare it, e.g. "... == true")`,
+    );
+  }
+  return {
+    source,
+    evaluate(variables: ConditionVariables): ConditionResult {
+      try {
+        // Read on demand: the library looks up only the variables the expression names.
+        const value: unknown = parsed(variables);
+        // Exactly `true` counts; an error object or any other value is not true.
+        if (typeof value !== 'boolean') {
+          return { ok: false, error: `result is ${typeof value}, not a boolean` };
+        }
+        return { ok: true, value };
+      } catch (err) {
+        return { ok: false, error: firstLine(err) };
+      }
+    },
+  };
+}
+
+/**
+ * Prepares parsed JSON for CEL. The library reads only own properties of plain objects (so
+ * `toString` or `__proto__` are never reached through a prototype) but picks a value's CEL type
+ * from `value.constructor`, which an own `constructor` key would hijack: a tree holding such a
+ * key is converted to Maps. Anything else is passed as is, without copying.
+ */
+export function toCelValue(value: unknown): unknown {
+  return hasConstructorKey(value) ? toMaps(value) : value;
+}
+
+function hasConstructorKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasConstructorKey);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Object.hasOwn(value, 'constructor')) return true;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && hasConstructorKey((value as Record<string, unknown>)[key])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function toMaps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toMaps);
+  if (typeof value === 'object' && value !== null) {
+    const map = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(value)) map.set(k, toMaps(v));
+    return map;
+  }
+  return value;
+}
+
+function calledFunctions(node: ASTNode): string[] {
+  const names: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || !('op' in value)) return;
+    const n = value as ASTNode;
+    if ((n.op === 'call' || n.op === 'rcall') && typeof n.args[0] === 'string') {
+      names.push(n.args[0]);
+    }
+    if (typeof n.args === 'object' && n.args !== null) visit(n.args);
+  };
+  visit(node);
+  return names;
+}
+
+function firstLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,494 @@
+import {
+  documentSigners,
+  parseSignedDocument,
+  type SignedDocument,
+} from '../attestation/attestation.js';
+import { type DigestSet, digestSetsMatch } from '../attestation/digest-set.js';
+import { attestationDigest, IN_TOTO_PAYLOAD_TYPE } from '../attestation/envelope.js';
+import {
+  parseStatement,
+  type ResourceDescriptor,
+  type Statement,
+} from '../attestation/statement.js';
+import { asVouchError, VouchError } from '../errors.js';
+import { attestationTime, formatRfc3339 } from '../predicates/timestamps.js';
+import { foldAllow } from './allow.js';
+import type { CompiledPolicy, CompiledRequirement } from './compile.js';
+import { type ConditionResult, toCelValue } from './condition.js';
+import type {
+  Artifact,
+  Decision,
+  Rejection,
+  RejectionCode,
+  RequirementResult,
+  SatisfiedBy,
+} from './decision.js';
+import { formatDuration } from './duration.js';
+
+/** One candidate attestation as received (its exact bytes are what gets verified). */
+export interface CandidateDocument {
+  readonly bytes: Uint8Array | string;
+}
+
+export interface EvaluationInput {
+  readonly artifact: Artifact;
+  readonly documents: readonly CandidateDocument[];
+  /** The evaluation time T: the core never reads the clock. */
+  readonly at: Date;
+}
+
+/**
+ * Decides whether the artifact is allowed (DESIGN.md sections 6 and 7). Pure and total: it
+ * never throws and never reads the clock; an unexpected fault denies. Each document is parsed
+ * and verified once and shared by all requirements; documents are de-duplicated by digest and
+ * sorted, so input order never changes the decision.
+ */
+export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): Decision {
+  const now = input.at.getTime();
+  const artifact = copyArtifact(input.artifact);
+  const evaluatedAt = Number.isFinite(now) ? formatRfc3339(now) : 'invalid time';
+  try {
+    if (!Number.isFinite(now)) throw new VouchError('USAGE', 'the evaluation time is invalid');
+    const context: Context = { policy, artifact, now, nowDate: new Date(now) };
+    const documents = distinct(input.documents.map(parseCandidate)).map((d) => examine(d, policy));
+    const results = policy.requirements.map((r) => judgeRequirement(r, documents, context));
+    const satisfied = new Map(results.map((r) => [r.result.name, r]));
+    const allowed =
+      foldAllow(policy.allow, (n) => (satisfied.get(n)?.result.satisfied ? 1 : 0)) === 1;
+    const expiry = allowed
+      ? foldAllow(policy.allow, (n) => satisfied.get(n)?.expiry ?? Number.NEGATIVE_INFINITY)
+      : Number.POSITIVE_INFINITY;
+    return {
+      allowed,
+      policy: policy.name,
+      evaluatedAt,
+      artifact,
+      requirements: results.map((r) => r.result),
+      expiresAt: Number.isFinite(expiry) ? formatRfc3339(expiry) : null,
+    };
+  } catch (err) {
+    // Fail closed: a fault anywhere above is a deny that says why.
+    const why = asVouchError(err).describe();
+    return {
+      allowed: false,
+      policy: policy.name,
+      evaluatedAt,
+      artifact,
+      requirements: policy.requirements.map((r) => ({
+        name: r.name,
+        satisfied: false,
+        satisfiedBy: [],
+        rejected: [],
+        missing: `not evaluated: ${why}`,
+      })),
+      expiresAt: null,
+    };
+  }
+}
+
+interface Context {
+  readonly policy: CompiledPolicy;
+  readonly artifact: Artifact;
+  readonly now: number;
+  readonly nowDate: Date;
+}
+
+/** A document after the checks every requirement shares: parse, payloadType, signatures. */
+type Examined =
+  | {
+      readonly kind: 'rejected';
+      readonly digest: string;
+      readonly code: RejectionCode;
+      readonly message: string;
+    }
+  | SignedCandidate;
+
+interface SignedCandidate {
+  readonly kind: 'signed';
+  readonly digest: string;
+  readonly document: SignedDocument;
+  /** Keyids of policy keys whose signature verifies. */
+  readonly verified: readonly string[];
+  /** Parsed only once some policy key verified it (never read an unverified claim). */
+  readonly statement: Statement | undefined;
+  readonly statementError: string | undefined;
+  readonly cache: Map<string, unknown>;
+}
+
+/** A received document after the strict parse (DESIGN.md section 6 step 1), or why not. */
+type Parsed =
+  | { readonly digest: string; readonly document: SignedDocument }
+  | { readonly digest: string; readonly code: RejectionCode; readonly message: string };
+
+function parseCandidate(candidate: CandidateDocument): Parsed {
+  try {
+    const document = parseSignedDocument(candidate.bytes);
+    return { digest: document.digest, document };
+  } catch (err) {
+    // A document that does not parse strictly never counts.
+    const e = asVouchError(err);
+    const code = e.code === 'INTERNAL' ? 'INTERNAL' : 'MALFORMED';
+    return { digest: attestationDigest(candidate.bytes), code, message: e.describe() };
+  }
+}
+
+/** One entry per digest, in digest order: repetition and order never matter. */
+function distinct(parsed: readonly Parsed[]): Parsed[] {
+  const byDigest = new Map<string, Parsed>();
+  for (const p of parsed) byDigest.set(p.digest, p);
+  return [...byDigest.values()].sort((a, b) =>
+    a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0,
+  );
+}
+
+/** DESIGN.md section 6 steps 2 and 3, once per document for all requirements. */
+function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
+  if (!('document' in parsed)) return { kind: 'rejected', ...parsed };
+  const { digest, document } = parsed;
+  try {
+    const { payloadType } = document.envelope;
+    if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+      return {
+        kind: 'rejected',
+        digest,
+        code: 'WRONG_PAYLOAD_TYPE',
+        message: `payloadType is ${JSON.stringify(payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
+      };
+    }
+    const verified = documentSigners(document, policy.keys)
+      .map((k) => k.keyid)
+      .sort();
+    let statement: Statement | undefined;
+    let statementError: string | undefined;
+    if (verified.length > 0) {
+      try {
+        statement = parseStatement(document.envelope.payload);
+      } catch (err) {
+        statementError = asVouchError(err).describe();
+      }
+    }
+    return {
+      kind: 'signed',
+      digest,
+      document,
+      verified,
+      statement,
+      statementError,
+      cache: new Map(),
+    };
+  } catch (err) {
+    return { kind: 'rejected', digest, code: 'INTERNAL', message: asVouchError(err).describe() };
+  }
+}
+
+/** A counting attestation for one key, with its expiry in epoch ms (+Infinity: never). */
+interface Counted {
+  readonly entry: SatisfiedBy;
+  readonly expires: number;
+}
+
+type Verdict =
+  | { readonly counts: true; readonly counted: readonly Counted[] }
+  | { readonly counts: false; readonly code: RejectionCode; readonly message: string };
+
+interface Judged {
+  readonly result: RequirementResult;
+  /** When the requirement stops being satisfied (+Infinity: never; -Infinity: not satisfied). */
+  readonly expiry: number;
+}
+
+function judgeRequirement(
+  requirement: CompiledRequirement,
+  documents: readonly Examined[],
+  context: Context,
+): Judged {
+  const counted: Counted[] = [];
+  const rejected: Rejection[] = [];
+  for (const doc of documents) {
+    let verdict: Verdict;
+    try {
+      verdict =
+        doc.kind === 'rejected'
+          ? { counts: false, code: doc.code, message: doc.message }
+          : judgeDocument(requirement, doc, context);
+    } catch (err) {
+      verdict = { counts: false, code: 'INTERNAL', message: asVouchError(err).describe() };
+    }
+    if (verdict.counts) {
+      counted.push(...verdict.counted);
+    } else {
+      rejected.push({ attestation: doc.digest, code: verdict.code, message: verdict.message });
+    }
+  }
+  // Thresholds count distinct keys, however many attestations one key signed.
+  const keyExpiry = new Map<string, number>();
+  for (const { entry, expires } of counted) {
+    keyExpiry.set(entry.keyid, Math.max(keyExpiry.get(entry.keyid) ?? expires, expires));
+  }
+  const { name, threshold } = requirement;
+  if (keyExpiry.size >= threshold) {
+    // Satisfied until fewer than `threshold` keys have a counting attestation left: the
+    // threshold-th latest key expiry.
+    const expiries = [...keyExpiry.values()].sort((a, b) => b - a);
+    return {
+      result: { name, satisfied: true, satisfiedBy: counted.map((c) => c.entry), rejected },
+      expiry: expiries[threshold - 1] ?? Number.NEGATIVE_INFINITY,
+    };
+  }
+  const who = requirement.signers.join(' or ');
+  const keysOf = new Map<string, string[]>();
+  for (const { entry } of counted) {
+    keysOf.set(entry.attestation, [...(keysOf.get(entry.attestation) ?? []), short(entry.keyid)]);
+  }
+  for (const [digest, keys] of keysOf) {
+    rejected.push({
+      attestation: digest,
+      code: 'BELOW_THRESHOLD',
+      message: `counts for key ${keys.join(', ')}, but ${threshold} distinct keys of ${who} are required and only ${keyExpiry.size} signed`,
+    });
+  }
+  rejected.sort((a, b) =>
+    a.attestation < b.attestation ? -1 : a.attestation > b.attestation ? 1 : 0,
+  );
+  const missing =
+    keyExpiry.size === 0
+      ? `no attestation of type ${requirement.predicateType} signed by ${who}${requirement.condition === undefined ? '' : ' that meets the condition'} counts for this artifact${threshold > 1 ? ` (${threshold} distinct keys must sign)` : ''}`
+      : `${threshold} distinct keys of ${who} must sign; ${keyExpiry.size} did (${[...keyExpiry.keys()].map(short).join(', ')})`;
+  return {
+    result: { name, satisfied: false, satisfiedBy: [], rejected, missing },
+    expiry: Number.NEGATIVE_INFINITY,
+  };
+}
+
+/** DESIGN.md section 6 steps 3–7 for one signed document and one requirement. */
+function judgeDocument(
+  requirement: CompiledRequirement,
+  doc: SignedCandidate,
+  context: Context,
+): Verdict {
+  const keys = doc.verified.filter((k) => requirement.trusted.has(k));
+  if (keys.length === 0) return signerRejection(requirement, doc, context);
+  const { statement } = doc;
+  if (statement === undefined) {
+    return { counts: false, code: 'MALFORMED', message: `statement: ${doc.statementError ?? '?'}` };
+  }
+  if (statement.predicateType !== requirement.predicateType) {
+    return {
+      counts: false,
+      code: 'WRONG_PREDICATE_TYPE',
+      message: `predicateType is ${statement.predicateType}, not ${requirement.predicateType}`,
+    };
+  }
+  const subject = matchingSubject(doc, statement, context.artifact);
+  if (typeof subject === 'string') {
+    return { counts: false, code: 'SUBJECT_MISMATCH', message: subject };
+  }
+  const time =
+    requirement.timestampSegments === undefined
+      ? undefined
+      : cached(doc, `time:${requirement.timestampPath}`, () =>
+          attestationTime(statement.predicate, requirement.timestampSegments ?? []),
+        );
+  if (requirement.maxAge !== undefined) {
+    const rejection = timeRejection(requirement, requirement.maxAge, time, context);
+    if (rejection !== undefined) return rejection;
+  }
+  const expires =
+    requirement.maxAge === undefined || time === undefined
+      ? Number.POSITIVE_INFINITY
+      : time + requirement.maxAge;
+  const counted: Counted[] = [];
+  const failures: ConditionResult[] = [];
+  for (const keyid of keys) {
+    const authority = requirement.trusted.get(keyid) ?? '';
+    // Getters: a variable the condition never reads is never converted.
+    const outcome = requirement.condition?.evaluate({
+      get predicate() {
+        return cached(doc, 'cel:predicate', () => toCelValue(statement.predicate));
+      },
+      predicateType: statement.predicateType,
+      get subject() {
+        return cached(doc, 'cel:subject', () => toCelValue(subject));
+      },
+      get statement() {
+        return cached(doc, 'cel:statement', () => toCelValue(statement));
+      },
+      signer: { authority, keyid },
+      now: context.nowDate,
+    }) ?? { ok: true, value: true };
+    // DESIGN.md section 6 step 7: only exactly `true` counts.
+    if (outcome.ok && outcome.value === true) {
+      const entry: SatisfiedBy = {
+        attestation: doc.digest,
+        authority,
+        keyid,
+        time: time === undefined ? null : cached(doc, `fmt:${time}`, () => formatRfc3339(time)),
+        expiresAt: Number.isFinite(expires) ? formatRfc3339(expires) : null,
+      };
+      counted.push({ entry, expires });
+    } else {
+      failures.push(outcome);
+    }
+  }
+  if (counted.length > 0) return { counts: true, counted };
+  const error = failures.find((f): f is Extract<ConditionResult, { ok: false }> => !f.ok);
+  const source = requirement.condition?.source ?? '';
+  return error === undefined
+    ? { counts: false, code: 'CONDITION_FALSE', message: `condition is false: ${source}` }
+    : {
+        counts: false,
+        code: 'CONDITION_ERROR',
+        message: `condition could not be evaluated (${error.error}): ${source}`,
+      };
+}
+
+function signerRejection(
+  requirement: CompiledRequirement,
+  doc: SignedCandidate,
+  context: Context,
+): Verdict {
+  const who = requirement.signers.join(' or ');
+  const { document } = doc;
+  if (document.format === 'bundle' && document.bundle.signer === 'certificate') {
+    return {
+      counts: false,
+      code: 'UNTRUSTED_SIGNER',
+      message: `keyless (certificate) bundle: authorities trust keys, so ${who} cannot be matched`,
+    };
+  }
+  const signatures = document.envelope.signatures.length;
+  if (signatures === 0) {
+    return {
+      counts: false,
+      code: 'UNTRUSTED_SIGNER',
+      message: 'the envelope carries no signatures',
+    };
+  }
+  const hints = cached(doc, 'hints', () => signatureHints(document));
+  const claimed = hints.filter((h) => requirement.trusted.has(h));
+  if (claimed.length > 0) {
+    // A hint names a key the requirement trusts, yet no signature verifies: tampered or broken.
+    return {
+      counts: false,
+      code: 'BAD_SIGNATURE',
+      message: `a signature names key ${claimed.map(short).join(', ')} of ${who} but does not verify over this payload (tampered, or signed with another key)`,
+    };
+  }
+  if (doc.verified.length > 0) {
+    const others = cached(doc, 'signed-by', () =>
+      doc.verified.map((k) => `${authorityOf(k, context.policy)} ${short(k)}`).join(', '),
+    );
+    return {
+      counts: false,
+      code: 'UNTRUSTED_SIGNER',
+      message: `signed by ${others}; this requirement accepts only ${who}`,
+    };
+  }
+  return {
+    counts: false,
+    code: 'UNTRUSTED_SIGNER',
+    message: `none of its ${signatures} signature(s) verifies with a key of ${who}${hints.length === 0 ? '' : ` (keyid hints: ${hints.map(short).join(', ')})`}`,
+  };
+}
+
+function timeRejection(
+  requirement: CompiledRequirement,
+  maxAge: number,
+  time: number | undefined,
+  context: Context,
+): Verdict | undefined {
+  const field = requirement.timestampPath ?? '?';
+  if (time === undefined) {
+    return {
+      counts: false,
+      code: 'NO_TIMESTAMP',
+      message: `predicate field ${field} is missing or not an RFC 3339 time with a timezone`,
+    };
+  }
+  const skew = context.policy.clockSkew;
+  // DESIGN.md section 6 step 6: time <= T + clockSkew and T - time <= maxAge.
+  if (time > context.now + skew) {
+    return {
+      counts: false,
+      code: 'FUTURE_TIMESTAMP',
+      message: `${field} ${formatRfc3339(time)} is after the evaluation time ${formatRfc3339(context.now)} plus clock skew ${formatDuration(skew)}`,
+    };
+  }
+  if (context.now - time > maxAge) {
+    return {
+      counts: false,
+      code: 'EXPIRED',
+      message: `${field} ${formatRfc3339(time)} is older than maxAge ${formatDuration(maxAge)}: expired ${formatRfc3339(time + maxAge)}`,
+    };
+  }
+  return undefined;
+}
+
+/** The first subject whose digest set matches the artifact, or why none does (DESIGN.md 6.5). */
+function matchingSubject(
+  doc: SignedCandidate,
+  statement: Statement,
+  artifact: Artifact,
+): ResourceDescriptor | string {
+  return cached(doc, 'subject', () => {
+    const match = statement.subject.find((s) => digestSetsMatch(s.digest, artifact.digest));
+    if (match !== undefined) return match;
+    const weak = statement.subject.find((s) =>
+      WEAK_ALGORITHMS.some((alg) => sameDigest(s.digest[alg], artifact.digest[alg])),
+    );
+    if (weak !== undefined) {
+      const algs = WEAK_ALGORITHMS.filter((a) => sameDigest(weak.digest[a], artifact.digest[a]));
+      return `subject ${label(weak)} matches the artifact only by ${algs.join(', ')}, which cannot identify an artifact (a sha256, sha384, sha512 or sha3 digest must match)`;
+    }
+    const listed = statement.subject.slice(0, 3).map(label).join(', ');
+    const more = statement.subject.length > 3 ? ` and ${statement.subject.length - 3} more` : '';
+    return `no subject matches the artifact ${digestLabel(artifact.digest)}: subjects are ${listed}${more}`;
+  });
+}
+
+const WEAK_ALGORITHMS = ['sha1', 'md5'] as const;
+
+function sameDigest(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+function cached<T>(doc: SignedCandidate, key: string, compute: () => T): T {
+  if (doc.cache.has(key)) return doc.cache.get(key) as T;
+  const value = compute();
+  doc.cache.set(key, value);
+  return value;
+}
+
+function signatureHints(document: SignedDocument): string[] {
+  const hints: string[] = [];
+  for (const { keyid } of document.envelope.signatures) if (keyid !== undefined) hints.push(keyid);
+  if (document.format === 'bundle') {
+    const material = document.bundle.bundle.verificationMaterial.content;
+    if (material.$case === 'publicKey' && material.publicKey.hint !== '')
+      hints.push(material.publicKey.hint);
+  }
+  return hints;
+}
+
+function authorityOf(keyid: string, policy: CompiledPolicy): string {
+  return policy.authorities.find((a) => a.keys.some((k) => k.keyid === keyid))?.name ?? '?';
+}
+
+function label(subject: ResourceDescriptor): string {
+  const name = subject.name ?? subject.uri ?? '(unnamed)';
+  return `${name} ${digestLabel(subject.digest)}`;
+}
+
+function digestLabel(digest: DigestSet): string {
+  const [alg, value] = Object.entries(digest)[0] ?? ['?', '?'];
+  return `${alg}:${value.slice(0, 16)}…`;
+}
+
+function short(keyid: string): string {
+  return keyid.slice(0, 16);
+}
+
+function copyArtifact(artifact: Artifact): Artifact {
+  const digest = { ...artifact.digest };
+  return artifact.name === undefined ? { digest } : { name: artifact.name, digest };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** Authority and requirement names: also the words of the `allow` expression. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const NAME_HINT = 'letters, digits, "_", "." and "-", starting with a letter or digit';
+
+const name = z.string().regex(NAME_PATTERN, `must be a name: ${NAME_HINT}`);
+
+const duration = z
+  .string()
+  .refine(
+    (s) => parseDuration(s) !== undefined,
+    'must be a duration such as 168h, 5m, 30s or 1h30m',
+  );
+
+const keySource = z
+  .strictObject({
+    file: z.string().min(1).optional(),
+    pem: z.string().min(1).optional(),
+  })
+  .refine((k) => (k.file === undefined) !== (k.pem === undefined), {
+    message: 'give exactly one of file (a path relative to the policy file) or pem',
+  });
+
+const authority = z.strictObject({ keys: z.array(keySource).min(1) });
+
+const requirement = z.strictObject({
+  name,
+  predicateType: z.string().min(1),
+  signers: z.array(name).min(1),
+  threshold: z.number().int().min(1).max(1000).optional(),
+  maxAge: duration.optional(),
+  timestampPath: z.string().min(1).optional(),
+  condition: z.string().min(1).optional(),
+});
+
+/** The policy file (DESIGN.md section 5). Unknown fields anywhere are errors. */
+export const policySchema = z.strictObject({
+  apiVersion: z.literal('vouch/v1'),
+  kind: z.literal('Policy'),
+  metadata: z.strictObject({ name: z.string().min(1).max(256) }),
+  spec: z.strictObject({
+    clockSkew: duration.optional(),
+    authorities: z
+      .record(name, authority)
+      .refine((a) => Object.keys(a).length > 0, 'needs at least one authority'),
+    requirements: z.array(requirement).min(1),
+    allow: z.string().min(1).optional(),
+  }),
+});
+
+export type PolicyDocument = z.infer<typeof policySchema>;
+export type RequirementDocument = PolicyDocument['spec']['requirements'][number];
+export type KeySourceDocument = z.infer<typeof keySource>;
