@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { attestationDigest } from '../attestation/envelope.js';
 import { OUTPUT_FORMATS, type OutputFormat, signStatement } from '../attestation/produce.js';
 import type { Statement } from '../attestation/statement.js';
-import { loadPrivateKey } from '../crypto/keys.js';
+import { loadPrivateKey, type PrivateKey } from '../crypto/keys.js';
 import { DEFAULT_JSON_LIMITS } from '../encoding/strict-json.js';
 import { VouchError } from '../errors.js';
 import { passphraseFromEnv, readText, writeFileAtomic } from './files.js';
@@ -31,10 +31,24 @@ export function addSigningOptions(command: Command, formatFlag = '--format'): Co
     );
 }
 
+/** The command's private key, decrypted with the passphrase `--passphrase-env` names. */
+export function loadSigningKey(opts: Pick<SigningOptions, 'key' | 'passphraseEnv'>): PrivateKey {
+  return loadPrivateKey(readText(opts.key), passphraseFromEnv(opts.passphraseEnv), opts.key);
+}
+
 /** Signs a Statement with the command's key and writes it; returns the document digest. */
 export function emitAttestation(opts: SigningOptions, statement: Statement, io: Io): string {
-  const key = loadPrivateKey(readText(opts.key), passphraseFromEnv(opts.passphraseEnv), opts.key);
-  const text = signStatement(statement, key, opts.format);
+  return writeAttestation(opts, statement, loadSigningKey(opts), io);
+}
+
+/** Signs a Statement with a loaded key and writes it to `out` (else standard output). */
+export function writeAttestation(
+  target: { readonly out?: string; readonly format: OutputFormat },
+  statement: Statement,
+  key: PrivateKey,
+  io: Io,
+): string {
+  const text = signStatement(statement, key, target.format);
   // Refuse to write what no verifier reads (the strict parse limits every envelope).
   const size = Buffer.byteLength(text);
   if (size > DEFAULT_JSON_LIMITS.maxBytes) {
@@ -44,10 +58,10 @@ export function emitAttestation(opts: SigningOptions, statement: Statement, io: 
       { hint: 'split the subjects or the report into smaller attestations' },
     );
   }
-  if (opts.out === undefined) io.out(text);
-  else writeFileAtomic(opts.out, text);
+  if (target.out === undefined) io.out(text);
+  else writeFileAtomic(target.out, text);
   const digest = attestationDigest(text);
-  if (opts.out !== undefined)
-    io.err(`wrote ${opts.out} (${digest}, signed by ${key.publicKey.keyid})\n`);
+  if (target.out !== undefined)
+    io.err(`wrote ${target.out} (${digest}, signed by ${key.publicKey.keyid})\n`);
   return digest;
 }

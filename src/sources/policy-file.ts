@@ -11,6 +11,17 @@ export function configFormatOf(path: string): ConfigFormat {
 
 /** Reads and compiles a policy file; key files are resolved relative to it (DESIGN.md section 5). */
 export function loadPolicyFile(path: string): CompiledPolicy {
+  return readPolicyFile(path).policy;
+}
+
+/** A compiled policy with the exact bytes it was compiled from (what a VSA's policy digest names). */
+export interface PolicyFile {
+  readonly policy: CompiledPolicy;
+  readonly bytes: Buffer;
+}
+
+/** Reads a policy file once and compiles those very bytes. */
+export function readPolicyFile(path: string): PolicyFile {
   let text: Buffer;
   try {
     text = readFileSync(path);
@@ -22,7 +33,7 @@ export function loadPolicyFile(path: string): CompiledPolicy {
     });
   }
   const base = dirname(path);
-  return compilePolicy(
+  const policy = compilePolicy(
     { name: path, text, format: configFormatOf(path) },
     {
       readKeyFile: (file) => {
@@ -38,4 +49,5 @@ export function loadPolicyFile(path: string): CompiledPolicy {
       },
     },
   );
+  return { policy, bytes: text };
 }

@@ -42,8 +42,13 @@ export async function resolveArtifactArg(
  */
 export async function resolveSubjects(args: readonly string[]): Promise<ResourceDescriptor[]> {
   const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg)));
-  return refs.map((ref) => ({
+  return refs.map(artifactSubject);
+}
+
+/** An artifact as a Statement subject: sha256 alone when it has one, the in-toto convention. */
+export function artifactSubject(ref: ArtifactRef): ResourceDescriptor {
+  return {
     ...(ref.name === undefined ? {} : { name: ref.name }),
     digest: ref.digest.sha256 !== undefined ? { sha256: ref.digest.sha256 } : ref.digest,
-  }));
+  };
 }
