@@ -65,6 +65,8 @@ export type {
   SatisfiedBy,
 } from './policy/decision.js';
 export { REJECTION_CODES } from './policy/decision.js';
+export type { DecisionSummaryContext } from './policy/decision-summary.js';
+export { resourceUriOf, summarizeDecision } from './policy/decision-summary.js';
 export type { CandidateDocument, EvaluationInput } from './policy/evaluate.js';
 export { evaluatePolicy } from './policy/evaluate.js';
 export type { ExplainOptions } from './policy/explain.js';
@@ -115,4 +117,6 @@ export {
   scanEvidenceFromPredicate,
   VULNS_PREDICATE_TYPE,
 } from './predicates/vulns.js';
-export { loadPolicyFile } from './sources/policy-file.js';
+export type { PolicyFile } from './sources/policy-file.js';
+export { loadPolicyFile, readPolicyFile } from './sources/policy-file.js';
+export { VOUCH_VERSION } from './version.js';

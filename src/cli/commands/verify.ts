@@ -1,16 +1,30 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Command, Option } from 'commander';
 import { attestationDigest } from '../../attestation/envelope.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../attestation/produce.js';
+import { buildStatement } from '../../attestation/statement.js';
+import type { PrivateKey } from '../../crypto/keys.js';
 import { VouchError } from '../../errors.js';
+import type { Decision } from '../../policy/decision.js';
+import { summarizeDecision } from '../../policy/decision-summary.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { parseRfc3339 } from '../../predicates/timestamps.js';
+import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
 import { type RawDocument, readDocuments } from '../../sources/local.js';
-import { loadPolicyFile } from '../../sources/policy-file.js';
-import { resolveArtifactArg } from '../../sources/subject-arg.js';
+import { readPolicyFile } from '../../sources/policy-file.js';
+import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
+import { VOUCH_VERSION } from '../../version.js';
 import type { Wrap } from '../main.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
+import { loadSigningKey, writeAttestation } from '../signing.js';
 
 const OUTPUTS = ['text', 'json'] as const;
+
+/** verifier.id when --verifier-id is not given. */
+export const DEFAULT_VERIFIER_ID = 'https://vouch.dev/verifier/v1';
 
 interface VerifyOptions {
   policy: string;
@@ -18,6 +32,13 @@ interface VerifyOptions {
   attestations: string[];
   at?: string;
   output: (typeof OUTPUTS)[number];
+  emitVsa?: boolean;
+  key?: string;
+  passphraseEnv?: string;
+  vsaOut?: string;
+  vsaFormat: OutputFormat;
+  verifierId: string;
+  policyUri?: string;
 }
 
 export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
@@ -32,23 +53,114 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
     )
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
     .addOption(new Option('--output <format>', 'output format').choices(OUTPUTS).default('text'))
+    .option(
+      '--emit-vsa',
+      'also sign the decision as a SLSA verification summary (PASSED or FAILED)',
+    )
+    .option('--key <file>', 'with --emit-vsa: the verifier private key (PEM)')
+    .option('--passphrase-env <var>', 'environment variable holding the key passphrase')
+    .option(
+      '--vsa-out <file>',
+      'write the VSA here (atomically); without it the VSA goes to standard output and the decision to standard error',
+    )
+    .addOption(
+      new Option('--vsa-format <format>', 'VSA format: DSSE envelope or Sigstore bundle')
+        .choices(OUTPUT_FORMATS)
+        .default('dsse'),
+    )
+    .option('--verifier-id <uri>', 'verifier.id of the VSA', DEFAULT_VERIFIER_ID)
+    .option('--policy-uri <uri>', 'policy.uri of the VSA (default: the policy file as a file: URL)')
     .action(
       wrap(async (opts: VerifyOptions) => {
         const at = evaluationTime(opts.at);
-        // Configuration first: a broken policy is exit 2 whatever the attestations are.
-        const policy = loadPolicyFile(opts.policy);
+        // Configuration first: a broken policy or signing key is exit 2 whatever the
+        // attestations are, and nothing is printed that the VSA would then not back.
+        const { policy, bytes } = readPolicyFile(opts.policy);
+        const key = vsaSigningKey(opts);
         const artifact = await resolveArtifactArg(opts.artifact);
         const documents = readDocuments(opts.attestations);
         const decision = evaluatePolicy(policy, { artifact, documents, at });
-        io.out(
+        const origins = originsByDigest(documents);
+        const report =
           opts.output === 'json'
             ? `${JSON.stringify(decision, null, 2)}\n`
-            : explainDecision(decision, { origins: originsByDigest(documents) }),
-        );
+            : explainDecision(decision, { origins });
+        if (key === undefined) {
+          io.out(report);
+        } else {
+          const policyRef = {
+            uri: opts.policyUri ?? pathToFileURL(resolve(opts.policy)).href,
+            digest: { sha256: createHash('sha256').update(bytes).digest('hex') },
+          };
+          emitVsa(opts, key, decision, policyRef, [...origins.keys()], io);
+          // The VSA owns standard output when it has no file of its own.
+          (opts.vsaOut === undefined ? io.err : io.out)(report);
+        }
         return decision.allowed ? EXIT_OK : EXIT_DENIED;
       }),
     );
 }
+
+/** The verifier key, loaded before anything is decided; --key and --emit-vsa go together. */
+function vsaSigningKey(opts: VerifyOptions): PrivateKey | undefined {
+  if (opts.emitVsa !== true) {
+    const stray = Object.entries(VSA_ONLY).find(
+      ([o]) => opts[o as keyof typeof VSA_ONLY] !== undefined,
+    );
+    if (stray !== undefined) {
+      throw new VouchError('USAGE', `${stray[1]} is only used with --emit-vsa`, {
+        hint: 'add --emit-vsa to sign the decision as a verification summary',
+      });
+    }
+    return undefined;
+  }
+  if (opts.key === undefined) {
+    throw new VouchError('USAGE', '--emit-vsa needs --key, the verifier private key', {
+      hint: 'create one with `vouch keygen --out verifier`',
+    });
+  }
+  return loadSigningKey({
+    key: opts.key,
+    ...(opts.passphraseEnv === undefined ? {} : { passphraseEnv: opts.passphraseEnv }),
+  });
+}
+
+/** Signs the decision as a SLSA verification summary whose subject is the artifact. */
+function emitVsa(
+  opts: VerifyOptions,
+  key: PrivateKey,
+  decision: Decision,
+  policy: { uri: string; digest: { sha256: string } },
+  examined: readonly string[],
+  io: Io,
+): void {
+  const predicate = summarizeDecision(decision, {
+    verifierId: opts.verifierId,
+    verifierVersion: { vouch: VOUCH_VERSION },
+    policy,
+    examined,
+  });
+  const statement = buildStatement(
+    [artifactSubject(decision.artifact)],
+    VSA_PREDICATE_TYPE,
+    predicate,
+  );
+  writeAttestation(
+    { ...(opts.vsaOut === undefined ? {} : { out: opts.vsaOut }), format: opts.vsaFormat },
+    statement,
+    key,
+    io,
+  );
+  io.err(`verification summary: ${predicate.verificationResult}\n`);
+}
+
+/** Options that mean something only for the VSA (those with defaults cannot be told apart). */
+const VSA_ONLY = {
+  key: '--key',
+  passphraseEnv: '--passphrase-env',
+  vsaOut: '--vsa-out',
+  policyUri: '--policy-uri',
+} as const;
 
 /** `--at` as a Date; the CLI is where the clock is read (the core takes time as input). */
 export function evaluationTime(text: string | undefined): Date {
