@@ -21,6 +21,8 @@ module.exports = function run(cmd, args) {
 };
 
 export const APP_VERSION = '1.4.2';
+/** The release file, relative to the demo directory. */
+export const ARTIFACT = `dist/app-${APP_VERSION}.tgz`;
 export const REPOSITORY = 'https://github.com/acme/app';
 
 /** One grype match: a vulnerability found in an npm package of the app. */
