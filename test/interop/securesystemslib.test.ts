@@ -13,8 +13,8 @@ import {
   loadPublicKey,
 } from '../../src/crypto/keys.js';
 import { runCli, tempDir } from '../support/cli.js';
+import { attestWithCli, type DsseJson, TAMPERINGS } from '../support/dsse-json.js';
 import {
-  type DsseJson,
   peerKeyPem,
   peerSign,
   peerVerify,
@@ -25,30 +25,6 @@ import {
 
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 const DIGEST = 'a'.repeat(64);
-
-const tamperPayload = (envelope: DsseJson): DsseJson => {
-  const text = Buffer.from(envelope.payload, 'base64').toString('utf8');
-  const tampered = text.replace(DIGEST, 'b'.repeat(64));
-  expect(tampered).not.toBe(text);
-  return { ...envelope, payload: Buffer.from(tampered).toString('base64') };
-};
-const tamperPayloadType = (envelope: DsseJson): DsseJson => ({
-  ...envelope,
-  payloadType: 'application/vnd.in-toto+json ',
-});
-const tamperSignature = (envelope: DsseJson): DsseJson => ({
-  ...envelope,
-  signatures: envelope.signatures.map((s) => {
-    const sig = Buffer.from(s.sig, 'base64');
-    sig[sig.byteLength - 1] = (sig[sig.byteLength - 1] ?? 0) ^ 0x01;
-    return { ...s, sig: sig.toString('base64') };
-  }),
-});
-const TAMPERINGS = [
-  ['payload', tamperPayload],
-  ['payloadType', tamperPayloadType],
-  ['signature', tamperSignature],
-] as const;
 
 describe('interop with python3-securesystemslib', () => {
   // Without the Debian package every test below fails with a message naming it (never skips).
@@ -62,28 +38,9 @@ describe('interop with python3-securesystemslib', () => {
       let key: SslibKey;
 
       beforeAll(async () => {
-        const dir = tempDir();
-        const prefix = join(dir, 'signer');
-        expect((await runCli('keygen', '--out', prefix, '--alg', alg)).code).toBe(0);
-        const predicate = join(dir, 'predicate.json');
-        writeFileSync(predicate, JSON.stringify({ buildDefinition: { buildType: 'x' } }));
-        const out = join(dir, 'att.dsse.json');
-        const attest = await runCli(
-          'attest',
-          '--subject',
-          `app.tar.gz@sha256:${DIGEST}`,
-          '--predicate-type',
-          SLSA_V1,
-          '--predicate',
-          predicate,
-          '--key',
-          `${prefix}.key`,
-          '--out',
-          out,
-        );
-        expect(attest.code).toBe(0);
-        envelope = JSON.parse(readFileSync(out, 'utf8')) as DsseJson;
-        key = toSslibKey(loadPublicKey(readFileSync(`${prefix}.pub`, 'utf8')));
+        const signed = await attestWithCli(alg, 'dsse', DIGEST);
+        envelope = JSON.parse(signed.text) as DsseJson;
+        key = toSslibKey(loadPublicKey(signed.publicPem));
       });
 
       it('verifies in securesystemslib over PAE', () => {

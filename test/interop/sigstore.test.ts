@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertBundle,
@@ -28,7 +28,12 @@ import {
   type PublicKey,
 } from '../../src/crypto/keys.js';
 import { VouchError } from '../../src/errors.js';
-import { runCli, tempDir } from '../support/cli.js';
+import {
+  attestWithCli,
+  type DsseJson,
+  tamperPayload,
+  tamperSignature,
+} from '../support/dsse-json.js';
 import { vector } from '../support/paths.js';
 
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
@@ -76,31 +81,12 @@ function errorCode(action: () => unknown): string {
   return 'no error';
 }
 
-type DsseEnvelopeJson = {
-  payload: string;
-  payloadType: string;
-  signatures: { sig: string; keyid?: string }[];
-};
-const envelopeOf = (bundle: Json): DsseEnvelopeJson => bundle.dsseEnvelope as DsseEnvelopeJson;
+const envelopeOf = (bundle: Json): DsseJson => bundle.dsseEnvelope as DsseJson;
 
 /** Copies a bundle with its DSSE envelope changed. */
-const withEnvelope = (bundle: Json, change: (e: DsseEnvelopeJson) => DsseEnvelopeJson): Json => ({
+const withEnvelope = (bundle: Json, change: (e: DsseJson) => DsseJson): Json => ({
   ...bundle,
   dsseEnvelope: change(envelopeOf(bundle)),
-});
-
-const tamperPayload = (e: DsseEnvelopeJson): DsseEnvelopeJson => {
-  const payload = Buffer.from(e.payload, 'base64');
-  payload[0] = (payload[0] ?? 0) ^ 0x20;
-  return { ...e, payload: payload.toString('base64') };
-};
-const tamperSignature = (e: DsseEnvelopeJson): DsseEnvelopeJson => ({
-  ...e,
-  signatures: e.signatures.map((s) => {
-    const sig = Buffer.from(s.sig, 'base64');
-    sig[sig.byteLength - 1] = (sig[sig.byteLength - 1] ?? 0) ^ 0x01;
-    return { ...s, sig: sig.toString('base64') };
-  }),
 });
 
 describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => {
@@ -110,30 +96,9 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
       let key: PublicKey;
 
       beforeAll(async () => {
-        const dir = tempDir();
-        const prefix = join(dir, 'signer');
-        expect((await runCli('keygen', '--out', prefix, '--alg', alg)).code).toBe(0);
-        const predicate = join(dir, 'predicate.json');
-        writeFileSync(predicate, JSON.stringify({ buildDefinition: { buildType: 'x' } }));
-        const out = join(dir, 'att.sigstore.json');
-        const attest = await runCli(
-          'attest',
-          '--subject',
-          `sha256:${DIGEST}`,
-          '--predicate-type',
-          SLSA_V1,
-          '--predicate',
-          predicate,
-          '--key',
-          `${prefix}.key`,
-          '--format',
-          'bundle',
-          '--out',
-          out,
-        );
-        expect(attest.code).toBe(0);
-        bundle = JSON.parse(readFileSync(out, 'utf8')) as Json;
-        key = loadPublicKey(readFileSync(`${prefix}.pub`, 'utf8'));
+        const signed = await attestWithCli(alg, 'bundle', DIGEST);
+        bundle = JSON.parse(signed.text) as Json;
+        key = loadPublicKey(signed.publicPem);
       });
 
       it('is a valid v0.3 keyed DSSE bundle for @sigstore/bundle', () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { PublicKey } from '../../src/crypto/keys.js';
+import type { DsseJson } from './dsse-json.js';
 import { REPO } from './paths.js';
 
 /** Debian's interpreter, where python3-securesystemslib lives (not a pyenv python on PATH). */
@@ -12,12 +13,6 @@ export interface SslibKey {
   readonly keytype: 'ed25519' | 'ecdsa' | 'rsa';
   readonly scheme: string;
   readonly keyval: { readonly public: string };
-}
-
-export interface DsseJson {
-  payloadType: string;
-  payload: string;
-  signatures: { keyid?: string; sig: string }[];
 }
 
 /**
