@@ -4,8 +4,14 @@
  * where LEN is the ASCII decimal byte length (UTF-8 bytes, not characters).
  */
 export function pae(payloadType: string, payload: Uint8Array): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  const header = Buffer.from(`DSSEv1 ${type.byteLength} `, 'ascii');
-  const middle = Buffer.from(` ${payload.byteLength} `, 'ascii');
-  return Buffer.concat([header, type, middle, payload]);
+  const typeLength = Buffer.byteLength(payloadType, 'utf8');
+  const header = `DSSEv1 ${typeLength} `;
+  const middle = ` ${payload.byteLength} `;
+  // One allocation, filled in place: PAE is built for every verification.
+  const out = Buffer.allocUnsafe(header.length + typeLength + middle.length + payload.byteLength);
+  let at = out.write(header, 0, 'latin1');
+  at += out.write(payloadType, at, 'utf8');
+  at += out.write(middle, at, 'latin1');
+  out.set(payload, at);
+  return out;
 }

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { VouchError } from '../errors.js';
 
 export interface JsonLimits {
@@ -26,6 +27,9 @@ export function parseStrictJson(
   let text: string;
   if (typeof input === 'string') {
     text = input;
+  } else if (isAscii(input)) {
+    // Nearly every attestation is ASCII, which is valid UTF-8 and decodes byte for byte.
+    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
   } else {
     try {
       text = utf8.decode(input);

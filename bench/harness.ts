@@ -1,0 +1,117 @@
+import { performance } from 'node:perf_hooks';
+
+/** How long and how often each contender runs. */
+export interface BenchOptions {
+  readonly warmupMs: number;
+  readonly roundMs: number;
+  readonly rounds: number;
+}
+
+// Many short rounds: contenders alternate every 100 ms, so bursts of other work on a shared
+// machine hit them alike and cancel out of the per-round ratios.
+export const DEFAULT_OPTIONS: BenchOptions = { warmupMs: 1000, roundMs: 100, rounds: 41 };
+
+/** One implementation of the same work; `op` must return true (checked before timing). */
+export interface Contender {
+  readonly name: string;
+  readonly op: () => boolean;
+}
+
+export interface Measurement {
+  /** What is measured, e.g. "ed25519". */
+  readonly group: string;
+  readonly contender: string;
+  /** Median over the rounds. */
+  readonly opsPerSec: number;
+  /** ops/s of each round, in round order (every contender ran once per round). */
+  readonly rounds: readonly number[];
+}
+
+export interface Ratio {
+  readonly name: string;
+  /** Median over rounds of the per-round ratio (see pairedRatio). */
+  readonly value: number;
+  readonly target?: number;
+}
+
+export interface SuiteResult {
+  readonly suite: string;
+  readonly description: string;
+  readonly measurements: readonly Measurement[];
+  readonly ratios: readonly Ratio[];
+}
+
+/** A benchmark suite; bench/index.ts runs every registered one. */
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  run(options: BenchOptions, log: (line: string) => void): SuiteResult;
+}
+
+// Collected op results keep the optimiser from dropping the measured calls.
+let sink = 0;
+
+function runFor(op: () => boolean, ms: number): number {
+  const start = performance.now();
+  const deadline = start + ms;
+  let ops = 0;
+  let now = start;
+  // Check the clock every batch, not every op: reading it costs as much as a cheap op.
+  const batch = 16;
+  while (now < deadline) {
+    for (let i = 0; i < batch; i++) if (op()) sink++;
+    ops += batch;
+    now = performance.now();
+  }
+  return (ops * 1000) / (now - start);
+}
+
+const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const upper = sorted[mid] ?? Number.NaN;
+  const lower = sorted[mid - 1] ?? upper;
+  return sorted.length % 2 === 1 ? upper : (lower + upper) / 2;
+}
+
+/**
+ * Runs contenders round-robin (each round runs every contender once, in rotating order), so
+ * that drift on a shared machine (thermal, other processes) spreads evenly; reports medians.
+ */
+export function compare(
+  group: string,
+  contenders: readonly Contender[],
+  options: BenchOptions,
+): Measurement[] {
+  for (const c of contenders) {
+    if (c.op() !== true) throw new Error(`${group}/${c.name}: the measured op does not succeed`);
+  }
+  for (const c of contenders) runFor(c.op, options.warmupMs / contenders.length);
+  const rates = contenders.map((): number[] => []);
+  for (let round = 0; round < options.rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const index = (round + k) % contenders.length;
+      const contender = contenders[index];
+      if (contender === undefined) continue;
+      gc?.();
+      rates[index]?.push(runFor(contender.op, options.roundMs));
+    }
+  }
+  if (sink === -1) console.log('unreachable');
+  return contenders.map((c, i) => {
+    const rounds = rates[i] ?? [];
+    return { group, contender: c.name, opsPerSec: median(rounds), rounds };
+  });
+}
+
+/**
+ * The median over rounds of a's rate divided by b's rate in the same round. Both ran within
+ * one round, close in time, so machine-wide slowdowns cancel out of each quotient; this is
+ * steadier on a shared 2-core machine than the quotient of two medians.
+ */
+export function pairedRatio(a: Measurement, b: Measurement): number {
+  const quotients = a.rounds.map((rate, i) => rate / (b.rounds[i] ?? Number.NaN));
+  return median(quotients);
+}
