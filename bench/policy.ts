@@ -2,12 +2,9 @@
  * Policy evaluation benchmark: decisions per second for a 3-requirement policy over 10
  * attestations (4 valid, 6 invalid), next to the raw node:crypto bound for the very same
  * signature checks measured in the same run, and a scale curve from 1 to 10,000 attestations.
- *
- * Wiring: `bench/index.ts` calls `runPolicyBench()` and prints the rows; standalone:
- * `npm run build && node --expose-gc dist/bench/policy.js`.
  */
 import { createHash, verify } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { parseSignedDocument } from '../src/attestation/attestation.js';
 import { envelopeToJson, signEnvelope } from '../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../src/attestation/envelope.js';
@@ -21,13 +18,15 @@ import {
 import { type CompiledPolicy, compilePolicy } from '../src/policy/compile.js';
 import type { Artifact } from '../src/policy/decision.js';
 import { evaluatePolicy } from '../src/policy/evaluate.js';
-
-export interface PolicyBenchResult {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly note?: string;
-}
+import {
+  type BenchOptions,
+  compare,
+  type Measurement,
+  median,
+  pairedRatio,
+  type Suite,
+  type SuiteResult,
+} from './harness.js';
 
 const PROVENANCE = 'https://slsa.dev/provenance/v1';
 const VULNS = 'https://in-toto.io/attestation/vulns/v0.2';
@@ -250,109 +249,76 @@ function signatureChecks(documents: readonly string[]): Check[] {
   return checks;
 }
 
-/**
- * Operations per second of CPU time (user + system) over at least `ms` of it: CPU time, not
- * wall time, so other processes on a shared machine do not count against either side.
- */
-function rate(work: () => void, ms: number): number {
-  let n = 0;
-  const start = process.cpuUsage();
-  let elapsed = 0;
-  while (elapsed < ms) {
-    work();
-    n++;
-    const used = process.cpuUsage(start);
-    elapsed = (used.user + used.system) / 1000;
-  }
-  return (n / elapsed) * 1000;
-}
-
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
-const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 
-export async function runPolicyBench(
-  options: { roundMs?: number; rounds?: number; sizes?: readonly number[] } = {},
-): Promise<PolicyBenchResult[]> {
-  const roundMs = options.roundMs ?? 250;
-  const rounds = options.rounds ?? 20;
-  const results: PolicyBenchResult[] = [];
-
-  const documents = MIX.map((kind, i) => ({ bytes: make(kind, i) }));
-  const decision = evaluatePolicy(policy, { artifact, documents, at: AT });
-  if (!decision.allowed) throw new Error('bench fixture must be allowed');
-  const checks = signatureChecks(documents.map((d) => d.bytes));
-
-  // Many short rounds, interleaved, so both sides see the same machine; on a shared machine
-  // the best round of each is the closest to its uncontended speed (medians are reported too).
-  const engine: number[] = [];
-  const bound: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    engine.push(rate(() => evaluatePolicy(policy, { artifact, documents, at: AT }), roundMs));
-    bound.push(
-      rate(() => {
-        for (const c of checks) verify('sha256', c.message, c.key.keyObject, c.sig);
-      }, roundMs),
-    );
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const decisions = Math.max(...engine);
-  const crypto = Math.max(...bound);
-  results.push(
-    {
-      name: 'policy decisions: 3 requirements, 10 attestations (4 count, 6 rejected)',
-      value: decisions,
-      unit: 'decisions/s',
-      note: `best of ${rounds} rounds; median ${Math.round(median(engine))}`,
-    },
-    {
-      name: `raw node:crypto bound: the same ${checks.length} ECDSA P-256 verifications`,
-      value: crypto,
-      unit: 'decisions/s',
-      note: `best of ${rounds} rounds; median ${Math.round(median(bound))}`,
-    },
-    {
-      name: 'policy decisions / crypto bound',
-      value: decisions / crypto,
-      unit: 'x',
-      note: `target >= 0.8; medians give ${(median(engine) / median(bound)).toFixed(2)}`,
-    },
-  );
-
-  for (const size of options.sizes ?? [1, 10, 100, 1000, 10000]) {
-    const docs = Array.from({ length: size }, (_, i) => ({
-      bytes: make(MIX[i % MIX.length] ?? 'provenance', 1000 + i),
-    }));
-    const runs = Math.max(1, Math.floor(2000 / size));
-    const start = process.cpuUsage();
-    for (let r = 0; r < runs; r++) evaluatePolicy(policy, { artifact, documents: docs, at: AT });
-    const used = process.cpuUsage(start);
-    const ms = (used.user + used.system) / 1000 / runs;
-    // Memory: the heap right after one evaluation (garbage included) next to the input size,
-    // and what the decision retains per attestation (too small to see below 100).
+/** Attestations per second and heap growth for one decision over `size` attestations. */
+function scalePoint(size: number, log: (line: string) => void): Measurement {
+  const documents = Array.from({ length: size }, (_, i) => ({
+    bytes: make(MIX[i % MIX.length] ?? 'provenance', 1000 + i),
+  }));
+  const runs = Math.max(3, Math.floor(3000 / size));
+  const perRun: number[] = [];
+  let peak = 0;
+  for (let r = 0; r < runs; r++) {
     collect();
     const before = process.memoryUsage().heapUsed;
-    const kept = evaluatePolicy(policy, { artifact, documents: docs, at: AT });
-    const after = process.memoryUsage().heapUsed;
-    collect();
-    const retained = process.memoryUsage().heapUsed - before;
-    const input = docs.reduce((n, d) => n + d.bytes.length, 0);
-    const perAttestation = size >= 100 ? `${kib(retained / size)} KiB` : '-';
-    results.push({
-      name: `scale: ${size} attestation(s) per artifact`,
-      value: (ms * 1000) / size,
-      unit: 'µs/attestation',
-      note: `${ms.toFixed(2)} ms CPU/decision; input ${mib(input)} MiB, heap ${mib(before)} MiB before and ${mib(after)} MiB right after (no GC in between); the decision retains ${perAttestation} per attestation (${kept.requirements.length} requirements)`,
-    });
+    const start = performance.now();
+    evaluatePolicy(policy, { artifact, documents, at: AT });
+    perRun.push((size * 1000) / (performance.now() - start));
+    peak = Math.max(peak, process.memoryUsage().heapUsed - before);
   }
-  return results;
+  const input = documents.reduce((n, d) => n + d.bytes.length, 0);
+  log(
+    `scale ${size}: input ${mib(input)} MiB, heap growth during one decision <= ${mib(peak)} MiB`,
+  );
+  return {
+    group: 'scale',
+    contender: `${size} attestations`,
+    opsPerSec: median(perRun),
+    rounds: perRun,
+  };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const r of await runPolicyBench()) {
-    const value = r.value >= 100 ? Math.round(r.value).toString() : r.value.toFixed(2);
-    console.log(
-      `${r.name.padEnd(76)} ${value.padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ''}`,
+export const policySuite: Suite = {
+  name: 'policy',
+  description:
+    'decisions/s, 3 requirements over 10 attestations (4 count, 6 rejected) vs the raw node:crypto bound for the same signature checks; scale curve in attestations/s',
+  run(options: BenchOptions, log: (line: string) => void): SuiteResult {
+    const documents = MIX.map((kind, i) => ({ bytes: make(kind, i) }));
+    const checks = signatureChecks(documents.map((d) => d.bytes));
+    log(`policy: ${checks.length} ECDSA P-256 signature checks per decision`);
+    const [engine, bound] = compare(
+      '10 attestations',
+      [
+        {
+          name: 'vouch decision',
+          op: () => evaluatePolicy(policy, { artifact, documents, at: AT }).allowed,
+        },
+        {
+          name: `raw node:crypto (${checks.length} verifies)`,
+          op: () => {
+            let ok = false;
+            for (const c of checks) ok = verify('sha256', c.message, c.key.keyObject, c.sig) || ok;
+            return ok;
+          },
+        },
+      ],
+      options,
     );
-  }
-}
+    if (engine === undefined || bound === undefined) throw new Error('policy: no measurements');
+    const scale = [1, 10, 100, 1000, 10000].map((size) => scalePoint(size, log));
+    return {
+      suite: 'policy',
+      description: this.description,
+      measurements: [engine, bound, ...scale],
+      ratios: [
+        { name: 'vouch decision/raw node:crypto', value: pairedRatio(engine, bound), target: 0.8 },
+        {
+          name: 'scale: attestations/s at 10,000 vs at 10 (1.0 = linear)',
+          value: (scale[4]?.opsPerSec ?? 0) / (scale[1]?.opsPerSec ?? 1),
+        },
+      ],
+    };
+  },
+};
