@@ -53,8 +53,8 @@ const BACKSLASH = 0x5c;
 
 /** Walks syntactically valid JSON text tracking nesting depth and the keys of each object. */
 function scanStructure(text: string, maxDepth: number): void {
-  // Each open container: a key set for objects, null for arrays.
-  const stack: (Set<string> | null)[] = [];
+  // Each open container: the keys seen so far for objects, null for arrays.
+  const stack: (ObjectKeys | null)[] = [];
   const path: (string | number)[] = [];
   let expectKey = false;
   let i = 0;
@@ -67,13 +67,12 @@ function scanStructure(text: string, maxDepth: number): void {
       if (expectKey && top) {
         const raw = text.slice(i + 1, end);
         const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        if (top.has(key)) {
+        if (seenBefore(top, key)) {
           throw new VouchError('JSON_DUPLICATE_KEY', `key "${key}" appears twice`, {
             path: formatPath([...path.slice(0, -1), key]),
             hint: 'each JSON object key must be unique',
           });
         }
-        top.add(key);
         path[path.length - 1] = key;
         expectKey = false;
       }
@@ -88,7 +87,7 @@ function scanStructure(text: string, maxDepth: number): void {
             path: formatPath(path),
           });
         }
-        stack.push(c === 0x7b ? new Set() : null);
+        stack.push(c === 0x7b ? { list: [], set: undefined } : null);
         path.push(c === 0x7b ? '' : 0);
         expectKey = c === 0x7b;
         break;
@@ -111,6 +110,28 @@ function scanStructure(text: string, maxDepth: number): void {
     }
     i++;
   }
+}
+
+/** Keys of one object: a short list (most objects are small), a Set once it grows. */
+interface ObjectKeys {
+  list: string[];
+  set: Set<string> | undefined;
+}
+
+const SMALL_OBJECT = 16;
+
+/** True if `key` was already seen in this object; records it otherwise. */
+function seenBefore(keys: ObjectKeys, key: string): boolean {
+  if (keys.set !== undefined) {
+    if (keys.set.has(key)) return true;
+    keys.set.add(key);
+    return false;
+  }
+  if (keys.list.includes(key)) return true;
+  keys.list.push(key);
+  // Linear search stays cheap only while short: a huge object must not cost O(n^2).
+  if (keys.list.length > SMALL_OBJECT) keys.set = new Set(keys.list);
+  return false;
 }
 
 function stringEnd(text: string, start: number): number {

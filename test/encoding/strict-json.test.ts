@@ -42,6 +42,16 @@ describe('parseStrictJson', () => {
   });
 
   describe('when a key repeats', () => {
+    it('finds a duplicate in a large object, past the short-list scan', () => {
+      const members = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`);
+      members.push('"k30":0');
+      expect(() => parseStrictJson(`{${members.join(',')}}`)).toThrowWithCode(
+        'JSON_DUPLICATE_KEY',
+        '$.k30',
+      );
+      expect(() => parseStrictJson(`{${members.slice(0, 40).join(',')}}`)).not.toThrow();
+    });
+
     it.each([
       ['{"a":1,"a":2}', '$.a'],
       ['{"a":{"b":1,"b":2}}', '$.a.b'],
