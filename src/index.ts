@@ -40,6 +40,7 @@ export {
 } from './crypto/keys.js';
 export { signBytes, verifyBytes } from './crypto/signature.js';
 export { decodeBase64Strict } from './encoding/base64.js';
+export { parseRfc3339, toUtcTimestamp } from './encoding/rfc3339.js';
 export type { JsonLimits } from './encoding/strict-json.js';
 export { DEFAULT_JSON_LIMITS, parseStrictJson } from './encoding/strict-json.js';
 export type { ErrorCode, ErrorKind } from './errors.js';
@@ -99,7 +100,6 @@ export {
   defaultTimestampPath,
   isPerishable,
   PREDICATE_TIME_FIELDS,
-  parseRfc3339,
 } from './predicates/timestamps.js';
 export type { TriageStatement } from './predicates/triage.js';
 export { parseTriageArg, triageFromVex } from './predicates/triage.js';

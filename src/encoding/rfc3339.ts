@@ -3,14 +3,16 @@ import { VouchError } from '../errors.js';
 // RFC 3339 section 5.6 date-time: full-date "T" full-time, with a "Z" or numeric offset.
 // Lowercase "t"/"z" are allowed by the RFC; a space separator is not.
 const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /**
- * Parses an RFC 3339 date-time (any offset, any fraction precision, truncated to milliseconds).
+ * Parses an RFC 3339 date-time (any offset, up to nanosecond fractions, truncated to milliseconds).
+ * The offset is mandatory: a time without a zone is ambiguous.
  * Returns undefined for anything else, including impossible dates such as February 30 and
  * leap seconds, which JavaScript time cannot represent.
  */
-export function parseRfc3339(text: string): Date | undefined {
+export function parseRfc3339(text: unknown): Date | undefined {
+  if (typeof text !== 'string') return undefined;
   const m = DATE_TIME.exec(text);
   if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
@@ -45,8 +47,8 @@ export function parseRfc3339(text: string): Date | undefined {
  * The in-toto Timestamp form (spec/v1/field_types.md): RFC 3339 in UTC with a "Z",
  * milliseconds only when non-zero, e.g. `2026-11-23T10:00:00Z`.
  */
-export function toUtcTimestamp(date: Date): string {
-  const iso = date.toISOString();
+export function toUtcTimestamp(date: Date | number): string {
+  const iso = (typeof date === 'number' ? new Date(date) : date).toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 

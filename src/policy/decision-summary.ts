@@ -1,5 +1,5 @@
+import { parseRfc3339 } from '../encoding/rfc3339.js';
 import { VouchError } from '../errors.js';
-import { parseRfc3339 } from '../predicates/timestamps.js';
 import {
   buildVerificationSummary,
   type ResourceRef,
@@ -35,7 +35,7 @@ export function summarizeDecision(
   return buildVerificationSummary({
     verifierId: context.verifierId,
     ...(context.verifierVersion === undefined ? {} : { verifierVersion: context.verifierVersion }),
-    timeVerified: new Date(timeVerified),
+    timeVerified,
     resourceUri: resourceUriOf(decision.artifact),
     policy: context.policy,
     inputAttestations: [...new Set(context.examined)].map((d) => ({ digest: digestRef(d) })),

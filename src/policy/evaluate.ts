@@ -10,8 +10,9 @@ import {
   type ResourceDescriptor,
   type Statement,
 } from '../attestation/statement.js';
+import { toUtcTimestamp } from '../encoding/rfc3339.js';
 import { asVouchError, VouchError } from '../errors.js';
-import { attestationTime, formatRfc3339 } from '../predicates/timestamps.js';
+import { attestationTime } from '../predicates/timestamps.js';
 import { foldAllow } from './allow.js';
 import type { CompiledPolicy, CompiledRequirement } from './compile.js';
 import { type ConditionResult, toCelValue } from './condition.js';
@@ -46,7 +47,7 @@ export interface EvaluationInput {
 export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): Decision {
   const now = input.at.getTime();
   const artifact = copyArtifact(input.artifact);
-  const evaluatedAt = Number.isFinite(now) ? formatRfc3339(now) : 'invalid time';
+  const evaluatedAt = Number.isFinite(now) ? toUtcTimestamp(now) : 'invalid time';
   try {
     if (!Number.isFinite(now)) throw new VouchError('USAGE', 'the evaluation time is invalid');
     const context: Context = { policy, artifact, now, nowDate: new Date(now) };
@@ -64,7 +65,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
       evaluatedAt,
       artifact,
       requirements: results.map((r) => r.result),
-      expiresAt: Number.isFinite(expiry) ? formatRfc3339(expiry) : null,
+      expiresAt: Number.isFinite(expiry) ? toUtcTimestamp(expiry) : null,
     };
   } catch (err) {
     // Fail closed: a fault anywhere above is a deny that says why.
@@ -322,8 +323,8 @@ function judgeDocument(
         attestation: doc.digest,
         authority,
         keyid,
-        time: time === undefined ? null : cached(doc, `fmt:${time}`, () => formatRfc3339(time)),
-        expiresAt: Number.isFinite(expires) ? formatRfc3339(expires) : null,
+        time: time === undefined ? null : cached(doc, `fmt:${time}`, () => toUtcTimestamp(time)),
+        expiresAt: Number.isFinite(expires) ? toUtcTimestamp(expires) : null,
       };
       counted.push({ entry, expires });
     } else {
@@ -411,14 +412,14 @@ function timeRejection(
     return {
       counts: false,
       code: 'FUTURE_TIMESTAMP',
-      message: `${field} ${formatRfc3339(time)} is after the evaluation time ${formatRfc3339(context.now)} plus clock skew ${formatDuration(skew)}`,
+      message: `${field} ${toUtcTimestamp(time)} is after the evaluation time ${toUtcTimestamp(context.now)} plus clock skew ${formatDuration(skew)}`,
     };
   }
   if (context.now - time > maxAge) {
     return {
       counts: false,
       code: 'EXPIRED',
-      message: `${field} ${formatRfc3339(time)} is older than maxAge ${formatDuration(maxAge)}: expired ${formatRfc3339(time + maxAge)}`,
+      message: `${field} ${toUtcTimestamp(time)} is older than maxAge ${formatDuration(maxAge)}: expired ${toUtcTimestamp(time + maxAge)}`,
     };
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRfc3339 } from '../predicates/timestamps.js';
+import { parseRfc3339 } from '../encoding/rfc3339.js';
 import { type ConfigSource, parseConfigText, validateConfig } from './config-text.js';
 import { type Decision, REJECTION_CODES } from './decision.js';
 

@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../encoding/rfc3339.js';
 /**
  * When a predicate says its claim was made: the time a requirement's `maxAge` is measured
  * from (DESIGN.md section 8). A requirement may name another field with `timestampPath`.
@@ -80,53 +81,5 @@ export function attestationTime(
   predicate: Readonly<Record<string, unknown>>,
   segments: readonly string[],
 ): number | undefined {
-  return parseRfc3339(valueAtPath(predicate, segments));
-}
-
-// RFC 3339 section 5.6 date-time; the offset is mandatory (a time without a zone is ambiguous).
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/**
- * Strict RFC 3339 date-time to epoch milliseconds (fractions beyond milliseconds are
- * truncated). Anything else is undefined: no lenient Date.parse, no local time, no
- * out-of-range fields (Date would roll 2026-02-30 over into March). A leap second (:60) is
- * not accepted: JavaScript time has none to map it to.
- */
-export function parseRfc3339(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = DATE_TIME.exec(value);
-  if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  let offsetMinutes = 0;
-  if (zulu === undefined) {
-    const offH = Number(oh);
-    const offM = Number(om);
-    if (offH > 23 || offM > 59) return undefined;
-    offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
-  }
-  const millis = frac === undefined ? 0 : Number(frac.padEnd(3, '0').slice(0, 3));
-  const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, millis);
-  return utc.getTime() - offsetMinutes * 60_000;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** RFC 3339 UTC text for epoch milliseconds; the fraction only when there is one. */
-export function formatRfc3339(millis: number): string {
-  const text = new Date(millis).toISOString();
-  return text.endsWith('.000Z') ? `${text.slice(0, -5)}Z` : text;
+  return parseRfc3339(valueAtPath(predicate, segments))?.getTime();
 }

@@ -50,3 +50,50 @@ describe('when parsing RFC 3339 date-times', () => {
     expect(toUtcTimestamp(new Date('2026-11-23T10:00:00.000Z'))).toBe('2026-11-23T10:00:00Z');
   });
 });
+
+describe('parseRfc3339 (policy time fields)', () => {
+  it.each([
+    ['2026-11-23T10:00:00Z', '2026-11-23T10:00:00Z'],
+    ['2026-11-23t10:00:00z', '2026-11-23T10:00:00Z'],
+    ['2026-11-23T12:30:00+02:30', '2026-11-23T10:00:00Z'],
+    ['2026-11-23T05:00:00-05:00', '2026-11-23T10:00:00Z'],
+    ['2026-11-23T10:00:00.5Z', '2026-11-23T10:00:00.500Z'],
+    ['2026-11-23T10:00:00.123456789Z', '2026-11-23T10:00:00.123Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00Z'],
+    ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00Z'],
+    ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+  ])('when given %s it reads %s', (text, expected) => {
+    const date = parseRfc3339(text);
+    expect(date).toBeDefined();
+    expect(toUtcTimestamp(date ?? 0)).toBe(expected);
+  });
+
+  it.each([
+    ['no timezone', '2026-11-23T10:00:00'],
+    ['a space instead of T', '2026-11-23 10:00:00Z'],
+    ['a date only', '2026-11-23'],
+    ['February 30', '2026-02-30T00:00:00Z'],
+    ['February 29 in a common year', '2026-02-29T00:00:00Z'],
+    ['1900 is not a leap year', '1900-02-29T00:00:00Z'],
+    ['month 13', '2026-13-01T00:00:00Z'],
+    ['day 0', '2026-11-00T00:00:00Z'],
+    ['hour 24', '2026-11-23T24:00:00Z'],
+    ['minute 60', '2026-11-23T10:60:00Z'],
+    ['a leap second', '2016-12-31T23:59:60Z'],
+    ['offset hour 24', '2026-11-23T10:00:00+24:00'],
+    ['offset without colon', '2026-11-23T10:00:00+0200'],
+    ['an empty fraction', '2026-11-23T10:00:00.Z'],
+    ['trailing text', '2026-11-23T10:00:00Z junk'],
+    ['a number', 1763892000000],
+    ['null', null],
+    ['a Date-parsable English date', 'Mon, 23 Nov 2026 10:00:00 GMT'],
+  ])('when given %s it has no time', (_why, value) => {
+    expect(parseRfc3339(value)).toBeUndefined();
+  });
+});
+
+describe('toUtcTimestamp of epoch milliseconds', () => {
+  it('when there is no fraction it prints none', () => {
+    expect(toUtcTimestamp(Date.UTC(2026, 10, 23, 10))).toBe('2026-11-23T10:00:00Z');
+  });
+});

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parseRfc3339 } from '../../encoding/rfc3339.js';
 import { asVouchError, VouchError } from '../../errors.js';
 import type { CompiledPolicy } from '../../policy/compile.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { lintPolicy } from '../../policy/lint.js';
 import { caseMismatches, parsePolicyTestCase } from '../../policy/test-case.js';
-import { parseRfc3339 } from '../../predicates/timestamps.js';
 import { readDocuments } from '../../sources/local.js';
 import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
@@ -102,7 +102,7 @@ async function runCase(
     DIGEST_ARTIFACT.test(testCase.artifact) ? testCase.artifact : resolve(base, testCase.artifact),
   );
   const documents = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
-  const at = new Date(parseRfc3339(testCase.at) ?? Number.NaN);
+  const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
   const decision = evaluatePolicy(policy, { artifact, documents, at });
   return {
     problems: caseMismatches(testCase, decision),

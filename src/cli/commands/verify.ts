@@ -6,12 +6,12 @@ import { attestationDigest } from '../../attestation/envelope.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../attestation/produce.js';
 import { buildStatement } from '../../attestation/statement.js';
 import type { PrivateKey } from '../../crypto/keys.js';
+import { parseRfc3339 } from '../../encoding/rfc3339.js';
 import { VouchError } from '../../errors.js';
 import type { Decision } from '../../policy/decision.js';
 import { summarizeDecision } from '../../policy/decision-summary.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
-import { parseRfc3339 } from '../../predicates/timestamps.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
 import { type RawDocument, readDocuments } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
@@ -165,13 +165,13 @@ const VSA_ONLY = {
 /** `--at` as a Date; the CLI is where the clock is read (the core takes time as input). */
 export function evaluationTime(text: string | undefined): Date {
   if (text === undefined) return new Date();
-  const millis = parseRfc3339(text);
-  if (millis === undefined) {
+  const at = parseRfc3339(text);
+  if (at === undefined) {
     throw new VouchError('USAGE', `--at ${JSON.stringify(text)} is not an RFC 3339 time`, {
       hint: 'e.g. --at 2026-11-23T10:00:00Z',
     });
   }
-  return new Date(millis);
+  return at;
 }
 
 export function originsByDigest(documents: readonly RawDocument[]): Map<string, string[]> {
