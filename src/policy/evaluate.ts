@@ -15,7 +15,7 @@ import { asVouchError, VouchError } from '../errors.js';
 import { attestationTime } from '../predicates/timestamps.js';
 import { foldAllow } from './allow.js';
 import type { CompiledPolicy, CompiledRequirement } from './compile.js';
-import { type ConditionResult, toCelValue } from './condition.js';
+import { type ConditionResult, type ConditionVariables, toCelValue } from './condition.js';
 import type {
   Artifact,
   Decision,
@@ -302,21 +302,9 @@ function judgeDocument(
   const failures: ConditionResult[] = [];
   for (const keyid of keys) {
     const authority = requirement.trusted.get(keyid) ?? '';
-    // Getters: a variable the condition never reads is never converted.
-    const outcome = requirement.condition?.evaluate({
-      get predicate() {
-        return cached(doc, 'cel:predicate', () => toCelValue(statement.predicate));
-      },
-      predicateType: statement.predicateType,
-      get subject() {
-        return cached(doc, 'cel:subject', () => toCelValue(subject));
-      },
-      get statement() {
-        return cached(doc, 'cel:statement', () => toCelValue(statement));
-      },
-      signer: { authority, keyid },
-      now: context.nowDate,
-    }) ?? { ok: true, value: true };
+    const outcome = requirement.condition?.evaluate(
+      new DocumentVariables(doc, statement, subject, { authority, keyid }, context.nowDate),
+    ) ?? { ok: true, value: true };
     // DESIGN.md section 6 step 7: only exactly `true` counts.
     if (outcome.ok && outcome.value === true) {
       const entry: SatisfiedBy = {
@@ -341,6 +329,37 @@ function judgeDocument(
         code: 'CONDITION_ERROR',
         message: `condition could not be evaluated (${error.error}): ${source}`,
       };
+}
+
+/**
+ * The CEL variables of one document and counted key. A variable the condition never reads is
+ * never converted. The getters sit on the prototype: accessors in an object literal are made
+ * anew for every object and keep the whole document alive past young-generation collections.
+ */
+class DocumentVariables implements ConditionVariables {
+  readonly predicateType: string;
+
+  constructor(
+    private readonly doc: SignedCandidate,
+    private readonly parsed: Statement,
+    private readonly matched: ResourceDescriptor,
+    readonly signer: ConditionVariables['signer'],
+    readonly now: Date,
+  ) {
+    this.predicateType = parsed.predicateType;
+  }
+
+  get predicate(): unknown {
+    return cached(this.doc, 'cel:predicate', () => toCelValue(this.parsed.predicate));
+  }
+
+  get subject(): unknown {
+    return cached(this.doc, 'cel:subject', () => toCelValue(this.matched));
+  }
+
+  get statement(): unknown {
+    return cached(this.doc, 'cel:statement', () => toCelValue(this.parsed));
+  }
 }
 
 function signerRejection(
