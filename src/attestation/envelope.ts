@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decodeBase64Strict } from '../encoding/base64.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits, parseStrictJson } from '../encoding/strict-json.js';
 import { VouchError } from '../errors.js';
@@ -52,7 +52,8 @@ export function envelopeFromJson(value: unknown, at: string): Envelope {
 
 /** `sha256:<hex>` of the exact bytes an attestation arrived as: its identity in decisions. */
 export function attestationDigest(bytes: string | Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  // One-shot hash: no Hash object (a native handle every scavenge must process).
+  return `sha256:${hash('sha256', bytes, 'hex')}`;
 }
 
 function expectObject(
