@@ -44,17 +44,64 @@ export function parseStrictJson(
     const detail = cause instanceof Error ? cause.message : 'invalid JSON';
     throw new VouchError('JSON_SYNTAX', detail, { cause });
   }
-  scanStructure(text, limits.maxDepth);
+  if (!withinLimits(text, value, limits.maxDepth)) locateViolation(text, limits.maxDepth);
   return value;
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COLON = 0x3a;
 
-/** Walks syntactically valid JSON text tracking nesting depth and the keys of each object. */
-function scanStructure(text: string, maxDepth: number): void {
+/**
+ * The fast check for text JSON.parse accepted: nesting within maxDepth and no duplicate keys.
+ * In valid JSON every member has exactly one colon outside strings, and JSON.parse keeps one
+ * own property per distinct key (last wins), so the text has a duplicate somewhere iff it has
+ * more colons than the parsed tree has own keys. No key string is built on this path.
+ */
+function withinLimits(text: string, value: unknown, maxDepth: number): boolean {
+  let depth = 0;
+  let members = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = stringEnd(text, i);
+    } else if (c === COLON) {
+      members++;
+    } else if (c === 0x7b || c === 0x5b) {
+      // { [
+      if (++depth > maxDepth) return false;
+    } else if (c === 0x7d || c === 0x5d) {
+      // } ]
+      depth--;
+    }
+  }
+  return members === ownKeyCount(value);
+}
+
+/** Own keys in a parsed tree (its depth is already bounded by the text check). */
+function ownKeyCount(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += ownKeyCount(item);
+    return count;
+  }
+  // for-in allocates no key array; hasOwn skips anything enumerable on a prototype.
+  for (const key in value) {
+    if (Object.hasOwn(value, key))
+      count += 1 + ownKeyCount((value as Record<string, unknown>)[key]);
+  }
+  return count;
+}
+
+/**
+ * Walks text the fast check refused, tracking the path, and throws for the first violation:
+ * too deep, or a key seen before in the same object.
+ */
+function locateViolation(text: string, maxDepth: number): never {
   // Each open container: the keys seen so far for objects, null for arrays.
-  const stack: (ObjectKeys | null)[] = [];
+  const stack: (Set<string> | null)[] = [];
   const path: (string | number)[] = [];
   let expectKey = false;
   let i = 0;
@@ -67,12 +114,13 @@ function scanStructure(text: string, maxDepth: number): void {
       if (expectKey && top) {
         const raw = text.slice(i + 1, end);
         const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        if (seenBefore(top, key)) {
+        if (top.has(key)) {
           throw new VouchError('JSON_DUPLICATE_KEY', `key "${key}" appears twice`, {
             path: formatPath([...path.slice(0, -1), key]),
             hint: 'each JSON object key must be unique',
           });
         }
+        top.add(key);
         path[path.length - 1] = key;
         expectKey = false;
       }
@@ -87,7 +135,7 @@ function scanStructure(text: string, maxDepth: number): void {
             path: formatPath(path),
           });
         }
-        stack.push(c === 0x7b ? { list: [], set: undefined } : null);
+        stack.push(c === 0x7b ? new Set() : null);
         path.push(c === 0x7b ? '' : 0);
         expectKey = c === 0x7b;
         break;
@@ -110,28 +158,8 @@ function scanStructure(text: string, maxDepth: number): void {
     }
     i++;
   }
-}
-
-/** Keys of one object: a short list (most objects are small), a Set once it grows. */
-interface ObjectKeys {
-  list: string[];
-  set: Set<string> | undefined;
-}
-
-const SMALL_OBJECT = 16;
-
-/** True if `key` was already seen in this object; records it otherwise. */
-function seenBefore(keys: ObjectKeys, key: string): boolean {
-  if (keys.set !== undefined) {
-    if (keys.set.has(key)) return true;
-    keys.set.add(key);
-    return false;
-  }
-  if (keys.list.includes(key)) return true;
-  keys.list.push(key);
-  // Linear search stays cheap only while short: a huge object must not cost O(n^2).
-  if (keys.list.length > SMALL_OBJECT) keys.set = new Set(keys.list);
-  return false;
+  // The fast check and this walk apply the same two rules; reaching here is a defect.
+  throw new VouchError('INTERNAL', 'strict JSON check failed without finding the violation');
 }
 
 function stringEnd(text: string, start: number): number {
