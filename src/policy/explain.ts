@@ -1,4 +1,4 @@
-import { parseRfc3339 } from '../encoding/rfc3339.js';
+import { rfc3339Millis } from '../encoding/rfc3339.js';
 import type { Decision, Rejection, RejectionCode, RequirementResult } from './decision.js';
 import { formatDuration } from './duration.js';
 
@@ -34,7 +34,7 @@ const DAY = 24 * 3600 * 1000;
 export function explainDecision(decision: Decision, options: ExplainOptions = {}): string {
   const soon = options.soon ?? DAY;
   const max = options.maxRejections ?? 10;
-  const at = parseRfc3339(decision.evaluatedAt)?.getTime() ?? Number.NaN;
+  const at = rfc3339Millis(decision.evaluatedAt) ?? Number.NaN;
   const where = (digest: string): string => {
     const origins = options.origins?.get(digest);
     return origins === undefined || origins.length === 0
@@ -94,8 +94,7 @@ function expiryLines(
   where: (digest: string) => string,
 ): string[] {
   const lines: string[] = [];
-  const expires =
-    decision.expiresAt === null ? undefined : parseRfc3339(decision.expiresAt)?.getTime();
+  const expires = decision.expiresAt === null ? undefined : rfc3339Millis(decision.expiresAt);
   if (expires !== undefined && decision.expiresAt !== null) {
     lines.push(
       `  decision expires ${decision.expiresAt} (in ${formatDuration(Math.max(0, expires - at))}) unless fresh attestations are added`,
@@ -103,7 +102,7 @@ function expiryLines(
   }
   for (const r of decision.requirements) {
     for (const s of r.satisfiedBy) {
-      const end = s.expiresAt === null ? undefined : parseRfc3339(s.expiresAt)?.getTime();
+      const end = s.expiresAt === null ? undefined : rfc3339Millis(s.expiresAt);
       if (end !== undefined && end - at <= soon) {
         lines.push(
           `  expires soon: ${r.name} attestation ${where(s.attestation)} by ${s.authority} ages out at ${s.expiresAt ?? '?'}`,

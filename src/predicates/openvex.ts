@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRfc3339 } from '../encoding/rfc3339.js';
+import { parseRfc3339, rfc3339Millis } from '../encoding/rfc3339.js';
 import { narrow } from '../encoding/shape.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits, parseStrictJson } from '../encoding/strict-json.js';
 import { VouchError } from '../errors.js';
@@ -182,5 +182,5 @@ export function parseOpenVex(
 /** When a statement's information was known: its own time, else the document's (inheritance). */
 export function statementTime(doc: OpenVexDocument, statement: OpenVexStatement): number {
   const text = statement.last_updated ?? statement.timestamp ?? doc.last_updated ?? doc.timestamp;
-  return parseRfc3339(text)?.getTime() ?? 0;
+  return rfc3339Millis(text) ?? 0;
 }

@@ -1,4 +1,4 @@
-import { parseRfc3339 } from '../encoding/rfc3339.js';
+import { rfc3339Millis } from '../encoding/rfc3339.js';
 /**
  * When a predicate says its claim was made: the time a requirement's `maxAge` is measured
  * from (DESIGN.md section 8). A requirement may name another field with `timestampPath`.
@@ -81,5 +81,5 @@ export function attestationTime(
   predicate: Readonly<Record<string, unknown>>,
   segments: readonly string[],
 ): number | undefined {
-  return parseRfc3339(valueAtPath(predicate, segments))?.getTime();
+  return rfc3339Millis(valueAtPath(predicate, segments));
 }

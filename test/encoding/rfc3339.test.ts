@@ -46,6 +46,30 @@ describe('when parsing RFC 3339 date-times', () => {
     );
   });
 
+  it('reads every field, fraction and offset as Date.parse does (property)', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0100-01-02T00:00:00Z'),
+          max: new Date('9999-12-30T23:59:59Z'),
+          noInvalidDate: true,
+        }),
+        fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 0, maxLength: 9 }),
+        fc.option(fc.tuple(fc.constantFrom('+', '-'), fc.nat({ max: 23 }), fc.nat({ max: 59 }))),
+        (date, fraction, offset) => {
+          const base = date.toISOString().slice(0, 19);
+          const zone = offset === null ? 'Z' : `${offset[0]}${two(offset[1])}:${two(offset[2])}`;
+          const text = `${base}${fraction === '' ? '' : `.${fraction}`}${zone}`;
+          // Date.parse reads at most milliseconds: give it the same three digits.
+          const reference = `${base}${fraction === '' ? '' : `.${fraction.slice(0, 3).padEnd(3, '0')}`}${zone}`;
+          expect(parseRfc3339(text)?.getTime()).toBe(Date.parse(reference));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('writes whole seconds without a fraction', () => {
     expect(toUtcTimestamp(new Date('2026-11-23T10:00:00.000Z'))).toBe('2026-11-23T10:00:00Z');
   });
