@@ -1,7 +1,7 @@
 import type { PrivateKey, PublicKey } from '../crypto/keys.js';
 import { signBytes, verifyBytes } from '../crypto/signature.js';
 import { encodeBase64 } from '../encoding/base64.js';
-import type { Envelope } from './envelope.js';
+import type { Envelope, EnvelopeSignature } from './envelope.js';
 import { pae } from './pae.js';
 
 /** Signs payload bytes into a DSSE envelope (one signature per key). */
@@ -39,18 +39,29 @@ export function envelopeToJson(envelope: Envelope): Record<string, unknown> {
 export function verifiedKeys(envelope: Envelope, trusted: readonly PublicKey[]): PublicKey[] {
   if (envelope.signatures.length === 0 || trusted.length === 0) return [];
   const message = pae(envelope.payloadType, envelope.payload);
-  const found = new Map<string, PublicKey>();
+  const found: PublicKey[] = [];
   for (const signature of envelope.signatures) {
-    // Try the key the hint names first: one verification in the common case.
-    const hinted = trusted.filter((k) => k.keyid === signature.keyid);
-    const rest = hinted.length === 0 ? trusted : trusted.filter((k) => k.keyid !== signature.keyid);
-    for (const key of hinted.length === 0 ? rest : [...hinted, ...rest]) {
-      if (found.has(key.keyid)) continue;
-      if (verifyBytes(key, message, signature.sig)) {
-        found.set(key.keyid, key);
-        break;
-      }
+    const key = verifyingKey(signature, message, trusted, found);
+    if (key !== undefined) found.push(key);
+  }
+  return found;
+}
+
+// Two passes, the hinted key then the rest: one verification in the common case.
+const HINTED_FIRST = [true, false] as const;
+
+/** The first trusted key not yet found that verifies the signature: the hinted key first. */
+function verifyingKey(
+  signature: EnvelopeSignature,
+  message: Buffer,
+  trusted: readonly PublicKey[],
+  found: readonly PublicKey[],
+): PublicKey | undefined {
+  for (const hinted of HINTED_FIRST) {
+    for (const key of trusted) {
+      if ((key.keyid === signature.keyid) !== hinted || found.includes(key)) continue;
+      if (verifyBytes(key, message, signature.sig)) return key;
     }
   }
-  return [...found.values()];
+  return undefined;
 }

@@ -7,11 +7,11 @@ export function pae(payloadType: string, payload: Uint8Array): Buffer {
   const typeLength = Buffer.byteLength(payloadType, 'utf8');
   const header = `DSSEv1 ${typeLength} `;
   const middle = ` ${payload.byteLength} `;
-  // One allocation, filled in place: PAE is built for every verification.
-  const out = Buffer.allocUnsafe(header.length + typeLength + middle.length + payload.byteLength);
-  let at = out.write(header, 0, 'latin1');
-  at += out.write(payloadType, at, 'utf8');
-  at += out.write(middle, at, 'latin1');
-  out.set(payload, at);
+  // One allocation and one write for everything before the body: PAE is built for every
+  // verification. header and middle are ASCII, so their lengths are byte counts.
+  const bodyAt = header.length + typeLength + middle.length;
+  const out = Buffer.allocUnsafe(bodyAt + payload.byteLength);
+  out.write(`${header}${payloadType}${middle}`, 0, 'utf8');
+  out.set(payload, bodyAt);
   return out;
 }

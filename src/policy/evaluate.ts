@@ -113,6 +113,8 @@ interface SignedCandidate {
   /** Parsed only once some policy key verified it (never read an unverified claim). */
   readonly statement: Statement | undefined;
   readonly statementError: string | undefined;
+  /** Attestation time per timestampPath, read once for all requirements using that path. */
+  readonly times: Map<string, number | undefined>;
   readonly cache: Map<string, unknown>;
 }
 
@@ -175,6 +177,7 @@ function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
       verified,
       statement,
       statementError,
+      times: new Map(),
       cache: new Map(),
     };
   } catch (err) {
@@ -198,11 +201,20 @@ interface Judged {
   readonly expiry: number;
 }
 
+/** One requirement being judged, with what its messages share. */
+interface Judging {
+  readonly requirement: CompiledRequirement;
+  /** Its authorities as messages name them, e.g. "builder or security". */
+  readonly who: string;
+  readonly context: Context;
+}
+
 function judgeRequirement(
   requirement: CompiledRequirement,
   documents: readonly Examined[],
   context: Context,
 ): Judged {
+  const judging: Judging = { requirement, who: requirement.signers.join(' or '), context };
   const counted: Counted[] = [];
   const rejected: Rejection[] = [];
   for (const doc of documents) {
@@ -211,7 +223,7 @@ function judgeRequirement(
       verdict =
         doc.kind === 'rejected'
           ? { counts: false, code: doc.code, message: doc.message }
-          : judgeDocument(requirement, doc, context);
+          : judgeDocument(judging, doc);
     } catch (err) {
       verdict = { counts: false, code: 'INTERNAL', message: asVouchError(err).describe() };
     }
@@ -236,7 +248,7 @@ function judgeRequirement(
       expiry: expiries[threshold - 1] ?? Number.NEGATIVE_INFINITY,
     };
   }
-  const who = requirement.signers.join(' or ');
+  const { who } = judging;
   const keysOf = new Map<string, string[]>();
   for (const { entry } of counted) {
     keysOf.set(entry.attestation, [...(keysOf.get(entry.attestation) ?? []), short(entry.keyid)]);
@@ -262,13 +274,10 @@ function judgeRequirement(
 }
 
 /** DESIGN.md section 6 steps 3–7 for one signed document and one requirement. */
-function judgeDocument(
-  requirement: CompiledRequirement,
-  doc: SignedCandidate,
-  context: Context,
-): Verdict {
+function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
+  const { requirement, context } = judging;
   const keys = doc.verified.filter((k) => requirement.trusted.has(k));
-  if (keys.length === 0) return signerRejection(requirement, doc, context);
+  if (keys.length === 0) return signerRejection(judging, doc);
   const { statement } = doc;
   if (statement === undefined) {
     return { counts: false, code: 'MALFORMED', message: `statement: ${doc.statementError ?? '?'}` };
@@ -284,14 +293,9 @@ function judgeDocument(
   if (typeof subject === 'string') {
     return { counts: false, code: 'SUBJECT_MISMATCH', message: subject };
   }
-  const time =
-    requirement.timestampSegments === undefined
-      ? undefined
-      : cached(doc, `time:${requirement.timestampPath}`, () =>
-          attestationTime(statement.predicate, requirement.timestampSegments ?? []),
-        );
+  const time = timeAt(doc, statement, requirement);
   if (requirement.maxAge !== undefined) {
-    const rejection = timeRejection(requirement, requirement.maxAge, time, context);
+    const rejection = timeRejection(judging, requirement.maxAge, time);
     if (rejection !== undefined) return rejection;
   }
   const expires =
@@ -311,7 +315,7 @@ function judgeDocument(
         attestation: doc.digest,
         authority,
         keyid,
-        time: time === undefined ? null : cached(doc, `fmt:${time}`, () => toUtcTimestamp(time)),
+        time: time === undefined ? null : toUtcTimestamp(time),
         expiresAt: Number.isFinite(expires) ? toUtcTimestamp(expires) : null,
       };
       counted.push({ entry, expires });
@@ -362,12 +366,8 @@ class DocumentVariables implements ConditionVariables {
   }
 }
 
-function signerRejection(
-  requirement: CompiledRequirement,
-  doc: SignedCandidate,
-  context: Context,
-): Verdict {
-  const who = requirement.signers.join(' or ');
+function signerRejection(judging: Judging, doc: SignedCandidate): Verdict {
+  const { requirement, who, context } = judging;
   const { document } = doc;
   if (document.format === 'bundle' && document.bundle.signer === 'certificate') {
     return {
@@ -412,11 +412,11 @@ function signerRejection(
 }
 
 function timeRejection(
-  requirement: CompiledRequirement,
+  judging: Judging,
   maxAge: number,
   time: number | undefined,
-  context: Context,
 ): Verdict | undefined {
+  const { requirement, context } = judging;
   const field = requirement.timestampPath ?? '?';
   if (time === undefined) {
     return {
@@ -442,6 +442,20 @@ function timeRejection(
     };
   }
   return undefined;
+}
+
+/** The statement's time at the requirement's timestampPath (DESIGN.md section 8), read once per path. */
+function timeAt(
+  doc: SignedCandidate,
+  statement: Statement,
+  requirement: CompiledRequirement,
+): number | undefined {
+  const { timestampPath, timestampSegments } = requirement;
+  if (timestampPath === undefined || timestampSegments === undefined) return undefined;
+  if (doc.times.has(timestampPath)) return doc.times.get(timestampPath);
+  const time = attestationTime(statement.predicate, timestampSegments);
+  doc.times.set(timestampPath, time);
+  return time;
 }
 
 /** The first subject whose digest set matches the artifact, or why none does (DESIGN.md 6.5). */
