@@ -113,9 +113,20 @@ interface SignedCandidate {
   /** Parsed only once some policy key verified it (never read an unverified claim). */
   readonly statement: Statement | undefined;
   readonly statementError: string | undefined;
-  /** Attestation time per timestampPath, read once for all requirements using that path. */
-  readonly times: Map<string, number | undefined>;
-  readonly cache: Map<string, unknown>;
+  readonly memo: Memo;
+}
+
+/** What the requirements share about one signed document, each computed on first use. */
+interface Memo {
+  celPredicate?: unknown;
+  celSubject?: unknown;
+  celStatement?: unknown;
+  hints?: readonly string[];
+  signedBy?: string;
+  /** The subject matching the artifact, or why none does. */
+  subject?: ResourceDescriptor | string;
+  /** Attestation time per timestampPath (undefined: the path holds no time). */
+  times?: Map<string, number | undefined>;
 }
 
 /** A received document after the strict parse (DESIGN.md section 6 step 1), or why not. */
@@ -177,8 +188,7 @@ function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
       verified,
       statement,
       statementError,
-      times: new Map(),
-      cache: new Map(),
+      memo: {},
     };
   } catch (err) {
     return { kind: 'rejected', digest, code: 'INTERNAL', message: asVouchError(err).describe() };
@@ -354,15 +364,18 @@ class DocumentVariables implements ConditionVariables {
   }
 
   get predicate(): unknown {
-    return cached(this.doc, 'cel:predicate', () => toCelValue(this.parsed.predicate));
+    this.doc.memo.celPredicate ??= toCelValue(this.parsed.predicate);
+    return this.doc.memo.celPredicate;
   }
 
   get subject(): unknown {
-    return cached(this.doc, 'cel:subject', () => toCelValue(this.matched));
+    this.doc.memo.celSubject ??= toCelValue(this.matched);
+    return this.doc.memo.celSubject;
   }
 
   get statement(): unknown {
-    return cached(this.doc, 'cel:statement', () => toCelValue(this.parsed));
+    this.doc.memo.celStatement ??= toCelValue(this.parsed);
+    return this.doc.memo.celStatement;
   }
 }
 
@@ -384,7 +397,8 @@ function signerRejection(judging: Judging, doc: SignedCandidate): Verdict {
       message: 'the envelope carries no signatures',
     };
   }
-  const hints = cached(doc, 'hints', () => signatureHints(document));
+  doc.memo.hints ??= signatureHints(document);
+  const { hints } = doc.memo;
   const claimed = hints.filter((h) => requirement.trusted.has(h));
   if (claimed.length > 0) {
     // A hint names a key the requirement trusts, yet no signature verifies: tampered or broken.
@@ -395,13 +409,13 @@ function signerRejection(judging: Judging, doc: SignedCandidate): Verdict {
     };
   }
   if (doc.verified.length > 0) {
-    const others = cached(doc, 'signed-by', () =>
-      doc.verified.map((k) => `${authorityOf(k, context.policy)} ${short(k)}`).join(', '),
-    );
+    doc.memo.signedBy ??= doc.verified
+      .map((k) => `${authorityOf(k, context.policy)} ${short(k)}`)
+      .join(', ');
     return {
       counts: false,
       code: 'UNTRUSTED_SIGNER',
-      message: `signed by ${others}; this requirement accepts only ${who}`,
+      message: `signed by ${doc.memo.signedBy}; this requirement accepts only ${who}`,
     };
   }
   return {
@@ -452,45 +466,42 @@ function timeAt(
 ): number | undefined {
   const { timestampPath, timestampSegments } = requirement;
   if (timestampPath === undefined || timestampSegments === undefined) return undefined;
-  if (doc.times.has(timestampPath)) return doc.times.get(timestampPath);
+  doc.memo.times ??= new Map();
+  if (doc.memo.times.has(timestampPath)) return doc.memo.times.get(timestampPath);
   const time = attestationTime(statement.predicate, timestampSegments);
-  doc.times.set(timestampPath, time);
+  doc.memo.times.set(timestampPath, time);
   return time;
 }
 
-/** The first subject whose digest set matches the artifact, or why none does (DESIGN.md 6.5). */
 function matchingSubject(
   doc: SignedCandidate,
   statement: Statement,
   artifact: Artifact,
 ): ResourceDescriptor | string {
-  return cached(doc, 'subject', () => {
-    const match = statement.subject.find((s) => digestSetsMatch(s.digest, artifact.digest));
-    if (match !== undefined) return match;
-    const weak = statement.subject.find((s) =>
-      WEAK_ALGORITHMS.some((alg) => sameDigest(s.digest[alg], artifact.digest[alg])),
-    );
-    if (weak !== undefined) {
-      const algs = WEAK_ALGORITHMS.filter((a) => sameDigest(weak.digest[a], artifact.digest[a]));
-      return `subject ${label(weak)} matches the artifact only by ${algs.join(', ')}, which cannot identify an artifact (a sha256, sha384, sha512 or sha3 digest must match)`;
-    }
-    const listed = statement.subject.slice(0, 3).map(label).join(', ');
-    const more = statement.subject.length > 3 ? ` and ${statement.subject.length - 3} more` : '';
-    return `no subject matches the artifact ${digestLabel(artifact.digest)}: subjects are ${listed}${more}`;
-  });
+  doc.memo.subject ??= findSubject(statement, artifact);
+  return doc.memo.subject;
+}
+
+/** The first subject whose digest set matches the artifact, or why none does (DESIGN.md 6.5). */
+function findSubject(statement: Statement, artifact: Artifact): ResourceDescriptor | string {
+  const match = statement.subject.find((s) => digestSetsMatch(s.digest, artifact.digest));
+  if (match !== undefined) return match;
+  const weak = statement.subject.find((s) =>
+    WEAK_ALGORITHMS.some((alg) => sameDigest(s.digest[alg], artifact.digest[alg])),
+  );
+  if (weak !== undefined) {
+    const algs = WEAK_ALGORITHMS.filter((a) => sameDigest(weak.digest[a], artifact.digest[a]));
+    return `subject ${label(weak)} matches the artifact only by ${algs.join(', ')}, which cannot identify an artifact (a sha256, sha384, sha512 or sha3 digest must match)`;
+  }
+  const listed = statement.subject.slice(0, 3).map(label).join(', ');
+  const more = statement.subject.length > 3 ? ` and ${statement.subject.length - 3} more` : '';
+  return `no subject matches the artifact ${digestLabel(artifact.digest)}: subjects are ${listed}${more}`;
 }
 
 const WEAK_ALGORITHMS = ['sha1', 'md5'] as const;
 
 function sameDigest(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
-}
-
-function cached<T>(doc: SignedCandidate, key: string, compute: () => T): T {
-  if (doc.cache.has(key)) return doc.cache.get(key) as T;
-  const value = compute();
-  doc.cache.set(key, value);
-  return value;
 }
 
 function signatureHints(document: SignedDocument): string[] {
