@@ -80,7 +80,8 @@ export function digestSetsMatch(a: DigestSet, b: DigestSet): boolean {
     const x = a[alg];
     const y = b[alg];
     if (x === undefined || y === undefined) continue;
-    if (x.toLowerCase() !== y.toLowerCase()) return false;
+    // Values are usually lowercase already (parseDigestSet): compare before lowercasing.
+    if (x !== y && x.toLowerCase() !== y.toLowerCase()) return false;
     common++;
   }
   return common > 0;

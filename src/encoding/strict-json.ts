@@ -29,7 +29,10 @@ export function parseStrictJson(
     text = input;
   } else if (isAscii(input)) {
     // Nearly every attestation is ASCII, which is valid UTF-8 and decodes byte for byte.
-    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+    const bytes = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    text = bytes.toString('latin1');
   } else {
     try {
       text = utf8.decode(input);
