@@ -122,7 +122,8 @@ interface Memo {
   celSubject?: unknown;
   celStatement?: unknown;
   hints?: readonly string[];
-  signedBy?: string;
+  /** Who signed it, as every requirement it does not satisfy by signer reports. */
+  signerNote?: string;
   /** The subject matching the artifact, or why none does. */
   subject?: ResourceDescriptor | string;
   /** Attestation time per timestampPath (undefined: the path holds no time). */
@@ -219,12 +220,16 @@ interface Judging {
   readonly context: Context;
 }
 
+function judging(requirement: CompiledRequirement, context: Context): Judging {
+  return { requirement, who: requirement.signers.join(' or '), context };
+}
+
 function judgeRequirement(
   requirement: CompiledRequirement,
   documents: readonly Examined[],
   context: Context,
 ): Judged {
-  const judging: Judging = { requirement, who: requirement.signers.join(' or '), context };
+  const judged = judging(requirement, context);
   const counted: Counted[] = [];
   const rejected: Rejection[] = [];
   for (const doc of documents) {
@@ -233,7 +238,7 @@ function judgeRequirement(
       verdict =
         doc.kind === 'rejected'
           ? { counts: false, code: doc.code, message: doc.message }
-          : judgeDocument(judging, doc);
+          : judgeDocument(judged, doc);
     } catch (err) {
       verdict = { counts: false, code: 'INTERNAL', message: asVouchError(err).describe() };
     }
@@ -258,7 +263,7 @@ function judgeRequirement(
       expiry: expiries[threshold - 1] ?? Number.NEGATIVE_INFINITY,
     };
   }
-  const { who } = judging;
+  const { who } = judged;
   const keysOf = new Map<string, string[]>();
   for (const { entry } of counted) {
     keysOf.set(entry.attestation, [...(keysOf.get(entry.attestation) ?? []), short(entry.keyid)]);
@@ -379,50 +384,44 @@ class DocumentVariables implements ConditionVariables {
   }
 }
 
+/** DESIGN.md section 6 step 3 failed: no key of the requirement's authorities signed. */
 function signerRejection(judging: Judging, doc: SignedCandidate): Verdict {
-  const { requirement, who, context } = judging;
-  const { document } = doc;
-  if (document.format === 'bundle' && document.bundle.signer === 'certificate') {
-    return {
-      counts: false,
-      code: 'UNTRUSTED_SIGNER',
-      message: `keyless (certificate) bundle: authorities trust keys, so ${who} cannot be matched`,
-    };
-  }
-  const signatures = document.envelope.signatures.length;
-  if (signatures === 0) {
-    return {
-      counts: false,
-      code: 'UNTRUSTED_SIGNER',
-      message: 'the envelope carries no signatures',
-    };
-  }
-  doc.memo.hints ??= signatureHints(document);
-  const { hints } = doc.memo;
-  const claimed = hints.filter((h) => requirement.trusted.has(h));
-  if (claimed.length > 0) {
+  const { requirement, who } = judging;
+  doc.memo.hints ??= signatureHints(doc.document);
+  for (const hint of doc.memo.hints) {
+    if (!requirement.trusted.has(hint)) continue;
     // A hint names a key the requirement trusts, yet no signature verifies: tampered or broken.
     return {
       counts: false,
       code: 'BAD_SIGNATURE',
-      message: `a signature names key ${claimed.map(short).join(', ')} of ${who} but does not verify over this payload (tampered, or signed with another key)`,
+      message: `a signature names key ${short(hint)} of ${who} but does not verify over this payload (tampered, or signed with another key)`,
     };
   }
-  if (doc.verified.length > 0) {
-    doc.memo.signedBy ??= doc.verified
-      .map((k) => `${authorityOf(k, context.policy)} ${short(k)}`)
-      .join(', ');
-    return {
-      counts: false,
-      code: 'UNTRUSTED_SIGNER',
-      message: `signed by ${doc.memo.signedBy}; this requirement accepts only ${who}`,
-    };
-  }
+  doc.memo.signerNote ??= signerNote(doc, doc.memo.hints, judging.context.policy);
   return {
     counts: false,
     code: 'UNTRUSTED_SIGNER',
-    message: `none of its ${signatures} signature(s) verifies with a key of ${who}${hints.length === 0 ? '' : ` (keyid hints: ${hints.map(short).join(', ')})`}`,
+    message: `${doc.memo.signerNote}; this requirement accepts only ${who}`,
   };
+}
+
+/** Who signed a document, said once for every requirement it does not satisfy by signer. */
+function signerNote(
+  doc: SignedCandidate,
+  hints: readonly string[],
+  policy: CompiledPolicy,
+): string {
+  const { document } = doc;
+  if (document.format === 'bundle' && document.bundle.signer === 'certificate') {
+    return 'keyless (certificate) bundle: authorities trust keys only';
+  }
+  const signatures = document.envelope.signatures.length;
+  if (signatures === 0) return 'the envelope carries no signatures';
+  if (doc.verified.length > 0) {
+    return `signed by ${doc.verified.map((k) => `${authorityOf(k, policy)} ${short(k)}`).join(', ')}`;
+  }
+  const hinted = hints.length === 0 ? '' : ` (keyid hints: ${hints.map(short).join(', ')})`;
+  return `none of its ${signatures} signature(s) verifies with a key of this policy${hinted}`;
 }
 
 function timeRejection(
