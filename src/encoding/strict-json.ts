@@ -40,6 +40,15 @@ export function parseStrictJson(
       throw new VouchError('BAD_ENCODING', 'document is not valid UTF-8', { cause });
     }
   }
+  // The structure is scanned before JSON.parse: truncated text fails here without a parser
+  // exception, and JSON.parse never sees nesting deeper than the limit.
+  const shape = scanShape(text);
+  if (!shape.closed) {
+    throw new VouchError('JSON_SYNTAX', 'document ends inside a string or an open bracket', {
+      hint: 'the document is truncated or its brackets do not balance',
+    });
+  }
+  if (shape.depth > limits.maxDepth) locateViolation(text, limits.maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -47,7 +56,10 @@ export function parseStrictJson(
     const detail = cause instanceof Error ? cause.message : 'invalid JSON';
     throw new VouchError('JSON_SYNTAX', detail, { cause });
   }
-  if (!withinLimits(text, value, limits.maxDepth)) locateViolation(text, limits.maxDepth);
+  // In valid JSON every member has exactly one colon outside strings, and JSON.parse keeps one
+  // own property per distinct key (last wins): the text repeats a key somewhere iff it has
+  // more members than the parsed tree has own keys. No key string is built on this path.
+  if (shape.members !== ownKeyCount(value)) locateViolation(text, limits.maxDepth);
   return value;
 }
 
@@ -55,34 +67,41 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 
-/**
- * The fast check for text JSON.parse accepted: nesting within maxDepth and no duplicate keys.
- * In valid JSON every member has exactly one colon outside strings, and JSON.parse keeps one
- * own property per distinct key (last wins), so the text has a duplicate somewhere iff it has
- * more colons than the parsed tree has own keys. No key string is built on this path.
- */
-function withinLimits(text: string, value: unknown, maxDepth: number): boolean {
+/** What a scan of any text finds outside strings; never throws. */
+interface Shape {
+  /** Colons: one per object member when the text is valid JSON. */
+  readonly members: number;
+  /** Deepest nesting of brackets. */
+  readonly depth: number;
+  /** Every string and bracket opened is closed, and no bracket closes before it opens. */
+  readonly closed: boolean;
+}
+
+function scanShape(text: string): Shape {
   let depth = 0;
+  let deepest = 0;
   let members = 0;
+  let closed = true;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       i = stringEnd(text, i);
+      if (i === -1) return { members, depth: deepest, closed: false };
     } else if (c === COLON) {
       members++;
     } else if (c === 0x7b || c === 0x5b) {
       // { [
-      if (++depth > maxDepth) return false;
+      if (++depth > deepest) deepest = depth;
     } else if (c === 0x7d || c === 0x5d) {
       // } ]
-      depth--;
+      if (--depth < 0) closed = false;
     }
   }
-  return members === ownKeyCount(value);
+  return { members, depth: deepest, closed: closed && depth === 0 };
 }
 
-/** Own keys in a parsed tree (its depth is already bounded by the text check). */
+/** Own keys in a parsed tree (its depth is already bounded by the scan). */
 function ownKeyCount(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 0;
   let count = 0;
@@ -99,7 +118,7 @@ function ownKeyCount(value: unknown): number {
 }
 
 /**
- * Walks text the fast check refused, tracking the path, and throws for the first violation:
+ * Walks closed text the scan refused, tracking the path, and throws for the first violation:
  * too deep, or a key seen before in the same object.
  */
 function locateViolation(text: string, maxDepth: number): never {
@@ -113,6 +132,7 @@ function locateViolation(text: string, maxDepth: number): never {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = stringEnd(text, i);
+      if (end === -1) break;
       const top = stack[stack.length - 1];
       if (expectKey && top) {
         const raw = text.slice(i + 1, end);
@@ -161,15 +181,17 @@ function locateViolation(text: string, maxDepth: number): never {
     }
     i++;
   }
-  // The fast check and this walk apply the same two rules; reaching here is a defect.
+  // The scan and this walk apply the same two rules; reaching here is a defect.
   throw new VouchError('INTERNAL', 'strict JSON check failed without finding the violation');
 }
 
+/** Index of the quote that closes the string opened at `start`, or -1 if the text ends first. */
 function stringEnd(text: string, start: number): number {
   let j = start + 1;
   for (;;) {
     const q = text.indexOf('"', j);
-    // JSON.parse already accepted the text, so every string is terminated.
+    if (q === -1) return -1;
+    // A quote preceded by an odd run of backslashes is escaped.
     let backslashes = 0;
     for (let k = q - 1; text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
     if (backslashes % 2 === 0) return q;

@@ -31,6 +31,15 @@ describe('parseStrictJson', () => {
       );
     });
 
+    it('reads any JSON text, whitespace and escapes included, as JSON.parse does (property)', () => {
+      fc.assert(
+        fc.property(fc.json({ maxDepth: 8 }), (text) => {
+          expect(parseStrictJson(text)).toEqual(JSON.parse(text));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
     it('allows the same key in different objects', () => {
       expect(parseStrictJson('[{"a":1},{"a":{"a":2}}]')).toEqual([{ a: 1 }, { a: { a: 2 } }]);
     });
@@ -82,6 +91,37 @@ describe('parseStrictJson', () => {
         ),
         { numRuns: 500 },
       );
+    });
+  });
+
+  describe('when the document is cut short', () => {
+    it('rejects every truncation JSON.parse rejects as JSON_SYNTAX, and reads the rest (property)', () => {
+      fc.assert(
+        fc.property(fc.json({ maxDepth: 6 }), fc.nat(), (text, cut) => {
+          const prefix = text.slice(0, cut % (text.length + 1));
+          let parsed: { value: unknown } | undefined;
+          try {
+            parsed = { value: JSON.parse(prefix) };
+          } catch {
+            parsed = undefined;
+          }
+          if (parsed === undefined) {
+            expect(() => parseStrictJson(prefix)).toThrowWithCode('JSON_SYNTAX');
+          } else {
+            expect(parseStrictJson(prefix)).toEqual(parsed.value);
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it.each([
+      ['an open string', '{"a":"b'],
+      ['an escaped closing quote', '{"a":"b\\"'],
+      ['an open bracket', '{"a":[1,2'],
+      ['a bracket closed before it opens', ']['],
+    ])('rejects %s as JSON_SYNTAX', (_what, text) => {
+      expect(() => parseStrictJson(text)).toThrowWithCode('JSON_SYNTAX');
     });
   });
 
