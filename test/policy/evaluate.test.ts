@@ -407,6 +407,19 @@ describe('evaluatePolicy', () => {
       expect(decide([rev([alice])], { policy: p }).allowed).toBe(true);
     });
 
+    it.each([
+      ['literally', '"constructor"'],
+      ['through a \\u escape', '"\\u0063onstructor"'],
+    ])('a predicate key spelt constructor %s is data to the condition', (_how, key) => {
+      const p = single({
+        condition: 'predicate.constructor == "x" && predicate.decision == "approved"',
+      });
+      const reviewed = statementJson(APP, VULN_REVIEW, review('2026-11-22T10:00:00Z'));
+      const payload = reviewed.replace('"predicate":{', `"predicate":{${key}:"x",`);
+      expect(JSON.parse(payload).predicate.constructor).toBe('x');
+      expect(decide([dsse(payload, [alice])], { policy: p }).allowed).toBe(true);
+    });
+
     it('a condition on signer.keyid counts only that key of a multi-signed envelope', () => {
       const p = single({ threshold: 1, condition: `signer.keyid == "${bob.keyid}"` });
       const decision = decide([rev([alice, bob])], { policy: p });
