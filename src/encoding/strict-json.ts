@@ -44,8 +44,8 @@ export function parseStrictJson(
   // exception, and JSON.parse never sees nesting deeper than the limit.
   const shape = scanShape(text);
   if (!shape.closed) {
-    throw new VouchError('JSON_SYNTAX', 'document ends inside a string or an open bracket', {
-      hint: 'the document is truncated or its brackets do not balance',
+    throw new VouchError('JSON_SYNTAX', 'a string or bracket is left open, or closes unopened', {
+      hint: 'the document may be truncated',
     });
   }
   if (shape.depth > limits.maxDepth) locateViolation(text, limits.maxDepth);
@@ -136,7 +136,7 @@ function locateViolation(text: string, maxDepth: number): never {
       const top = stack[stack.length - 1];
       if (expectKey && top) {
         const raw = text.slice(i + 1, end);
-        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const key = raw.includes('\\') ? decodeKey(text.slice(i, end + 1)) : raw;
         if (top.has(key)) {
           throw new VouchError('JSON_DUPLICATE_KEY', `key "${key}" appears twice`, {
             path: formatPath([...path.slice(0, -1), key]),
@@ -183,6 +183,15 @@ function locateViolation(text: string, maxDepth: number): never {
   }
   // The scan and this walk apply the same two rules; reaching here is a defect.
   throw new VouchError('INTERNAL', 'strict JSON check failed without finding the violation');
+}
+
+/** A quoted key with escapes, decoded; the text may not have passed JSON.parse yet. */
+function decodeKey(quoted: string): string {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch (cause) {
+    throw new VouchError('JSON_SYNTAX', `invalid escape in the key ${quoted}`, { cause });
+  }
 }
 
 /** Index of the quote that closes the string opened at `start`, or -1 if the text ends first. */

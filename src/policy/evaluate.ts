@@ -220,7 +220,7 @@ interface Judging {
   readonly context: Context;
 }
 
-function judging(requirement: CompiledRequirement, context: Context): Judging {
+function judgingOf(requirement: CompiledRequirement, context: Context): Judging {
   return { requirement, who: requirement.signers.join(' or '), context };
 }
 
@@ -229,7 +229,7 @@ function judgeRequirement(
   documents: readonly Examined[],
   context: Context,
 ): Judged {
-  const judged = judging(requirement, context);
+  const judging = judgingOf(requirement, context);
   const counted: Counted[] = [];
   const rejected: Rejection[] = [];
   for (const doc of documents) {
@@ -238,7 +238,7 @@ function judgeRequirement(
       verdict =
         doc.kind === 'rejected'
           ? { counts: false, code: doc.code, message: doc.message }
-          : judgeDocument(judged, doc);
+          : judgeDocument(judging, doc);
     } catch (err) {
       verdict = { counts: false, code: 'INTERNAL', message: asVouchError(err).describe() };
     }
@@ -263,7 +263,7 @@ function judgeRequirement(
       expiry: expiries[threshold - 1] ?? Number.NEGATIVE_INFINITY,
     };
   }
-  const { who } = judged;
+  const { who } = judging;
   const keysOf = new Map<string, string[]>();
   for (const { entry } of counted) {
     keysOf.set(entry.attestation, [...(keysOf.get(entry.attestation) ?? []), short(entry.keyid)]);

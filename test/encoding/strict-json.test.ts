@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatPath, parseStrictJson } from '../../src/encoding/strict-json.js';
+import { VouchError } from '../../src/errors.js';
 
 const limits = (maxBytes: number, maxDepth: number) => ({ maxBytes, maxDepth });
 
@@ -94,6 +95,45 @@ describe('parseStrictJson', () => {
     });
   });
 
+  describe('when the text is JSON-like but possibly broken', () => {
+    // Balanced trees whose strings may hold valid or invalid escapes: closed text that reaches
+    // the depth check before JSON.parse has judged it.
+    const quoted = fc
+      .array(fc.constantFrom('a', 'u', '0', 'x', '\\\\', '\\"', '\\u', '\\x', '\\u0061'), {
+        maxLength: 4,
+      })
+      .map((units) => `"${units.join('')}"`);
+    const { value } = fc.letrec<{ value: string; array: string; object: string }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        quoted,
+        fc.constant('1'),
+        tie('array'),
+        tie('object'),
+      ),
+      array: fc.array(tie('value'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
+      object: fc
+        .array(fc.tuple(quoted, tie('value')), { maxLength: 3 })
+        .map((members) => `{${members.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+    }));
+
+    it('returns what JSON.parse returns or throws a VouchError, nothing else (property)', () => {
+      fc.assert(
+        fc.property(value, (text) => {
+          let parsed: unknown;
+          try {
+            parsed = parseStrictJson(text, limits(1000, 3));
+          } catch (err) {
+            expect(err).toBeInstanceOf(VouchError);
+            return;
+          }
+          expect(parsed).toEqual(JSON.parse(text));
+        }),
+        { numRuns: 3000 },
+      );
+    });
+  });
+
   describe('when the document is cut short', () => {
     it('rejects every truncation JSON.parse rejects as JSON_SYNTAX, and reads the rest (property)', () => {
       fc.assert(
@@ -126,6 +166,14 @@ describe('parseStrictJson', () => {
   });
 
   describe('when the document is too deep', () => {
+    it.each([
+      ['a bad escape', '{"\\x":'],
+      ['a bad unicode escape', '{"\\u00zz":'],
+    ])('reports a key with %s before deep nesting as JSON_SYNTAX', (_what, head) => {
+      const text = `${head}${'['.repeat(70)}${']'.repeat(70)}}`;
+      expect(() => parseStrictJson(text)).toThrowWithCode('JSON_SYNTAX');
+    });
+
     it('accepts exactly maxDepth levels and rejects one more, with the path', () => {
       expect(parseStrictJson('[[[]]]', limits(100, 3))).toEqual([[[]]]);
       expect(() => parseStrictJson('[[[[]]]]', limits(100, 3))).toThrowWithCode(
