@@ -36,6 +36,8 @@ export interface SatisfiedBy {
   readonly time: string | null;
   /** When it ages out (time + maxAge); null without maxAge. */
   readonly expiresAt: string | null;
+  /** Entries of the attestation paths that were not read; present only when there are some. */
+  readonly skipped?: readonly SkippedInput[];
 }
 
 export interface Rejection {
@@ -53,6 +55,12 @@ export interface RequirementResult {
   readonly missing?: string;
 }
 
+/** An input entry that was not read (a FIFO, an oversized file, a dangling link...), and why. */
+export interface SkippedInput {
+  readonly source: string;
+  readonly reason: string;
+}
+
 /** The decision JSON of `vouch verify --output json` (DESIGN.md section 7). */
 export interface Decision {
   readonly allowed: boolean;
@@ -62,4 +70,6 @@ export interface Decision {
   readonly requirements: readonly RequirementResult[];
   /** Earliest time the allow turns into a deny as counted attestations age out; null if never or denied. */
   readonly expiresAt: string | null;
+  /** Entries of the attestation paths that were not read; present only when there are some. */
+  readonly skipped?: readonly SkippedInput[];
 }

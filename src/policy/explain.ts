@@ -1,5 +1,11 @@
 import { rfc3339Millis } from '../encoding/rfc3339.js';
-import type { Decision, Rejection, RejectionCode, RequirementResult } from './decision.js';
+import type {
+  Decision,
+  Rejection,
+  RejectionCode,
+  RequirementResult,
+  SkippedInput,
+} from './decision.js';
 import { formatDuration } from './duration.js';
 
 export interface ExplainOptions {
@@ -9,6 +15,8 @@ export interface ExplainOptions {
   readonly soon?: number;
   /** Rejections listed per unsatisfied requirement before "and N more". */
   readonly maxRejections?: number;
+  /** Entries of the attestation paths that were not read (listed like rejections). */
+  readonly skipped?: readonly SkippedInput[];
 }
 
 // Rejections that got furthest through DESIGN.md section 6 are the likeliest near misses.
@@ -52,6 +60,7 @@ export function explainDecision(decision: Decision, options: ExplainOptions = {}
   for (const r of decision.requirements) {
     lines.push(...explainRequirement(r, where, max));
   }
+  lines.push(...skippedLines(options.skipped ?? [], max));
   if (decision.allowed) lines.push(...expiryLines(decision, at, soon, where));
   return `${lines.join('\n')}\n`;
 }
@@ -85,6 +94,19 @@ function explainRequirement(
 
 function explainRejection(rejection: Rejection, where: (digest: string) => string): string {
   return `      ${rejection.code} ${where(rejection.attestation)}: ${rejection.message}`;
+}
+
+/** Nothing read disappears silently: a skipped FIFO or oversized file is named, with why. */
+function skippedLines(skipped: readonly SkippedInput[], max: number): string[] {
+  if (skipped.length === 0) return [];
+  const lines = [
+    `  skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} (not read):`,
+  ];
+  for (const s of skipped.slice(0, max)) lines.push(`      ${s.source}: ${s.reason}`);
+  if (skipped.length > max) {
+    lines.push(`      ... and ${skipped.length - max} more (--output json lists every one)`);
+  }
+  return lines;
 }
 
 function expiryLines(

@@ -3,7 +3,7 @@ import { parseSignedDocument, type SignedDocument } from '../../attestation/atte
 import { IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envelope.js';
 import { parseStatement } from '../../attestation/statement.js';
 import { asVouchError } from '../../errors.js';
-import { readDocuments } from '../../sources/local.js';
+import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
 import type { Wrap } from '../main.js';
 import { EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
 
@@ -13,9 +13,11 @@ export function registerInspect(program: Command, io: Io, wrap: Wrap): void {
     .description('show what an envelope or bundle claims, WITHOUT verifying any signature')
     .argument('<file>')
     .action(
-      wrap((file: string) => {
-        let failed = false;
-        for (const raw of readDocuments([file])) {
+      wrap(async (file: string) => {
+        const { documents, skipped } = await readAttestationInputs([file], io);
+        reportSkipped(io, skipped);
+        let failed = skipped.length > 0;
+        for (const raw of documents) {
           io.out(
             `${raw.origin}  [UNVERIFIED: signatures not checked; do not trust these claims]\n`,
           );

@@ -101,11 +101,11 @@ async function runCase(
   const artifact = await resolveArtifactArg(
     DIGEST_ARTIFACT.test(testCase.artifact) ? testCase.artifact : resolve(base, testCase.artifact),
   );
-  const documents = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
+  const { documents, skipped } = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
   const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
   const decision = evaluatePolicy(policy, { artifact, documents, at });
   return {
     problems: caseMismatches(testCase, decision),
-    explanation: explainDecision(decision, { origins: originsByDigest(documents) }),
+    explanation: explainDecision(decision, { origins: originsByDigest(documents), skipped }),
   };
 }

@@ -150,7 +150,9 @@ export function registerReview(program: Command, io: Io, wrap: Wrap): void {
 
 function verifyScan(path: string, keyPath: string): VerifiedStatement {
   const key = loadPublicKey(readText(keyPath), keyPath);
-  const documents = readDocuments([path]);
+  const { documents, skipped } = readDocuments([path]);
+  const [skip] = skipped;
+  if (skip !== undefined) throw new VouchError('IO_ERROR', `--scan ${skip.source}: ${skip.reason}`);
   const [raw] = documents;
   if (raw === undefined || documents.length !== 1) {
     throw new VouchError('USAGE', `--scan ${path} holds ${documents.length} documents, expected 1`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { documentSigners, parseSignedDocument } from '../../attestation/attestation.js';
 import { loadPublicKey } from '../../crypto/keys.js';
 import { VouchError } from '../../errors.js';
-import { readDocuments } from '../../sources/local.js';
+import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
 import { readText } from '../files.js';
 import type { Wrap } from '../main.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
@@ -29,7 +29,7 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
     .option('--threshold <n>', 'distinct trusted keys that must have signed', '1')
     .argument('<file>')
     .action(
-      wrap((file: string, opts: VerifyEnvelopeOptions) => {
+      wrap(async (file: string, opts: VerifyEnvelopeOptions) => {
         const threshold = Number(opts.threshold);
         if (!Number.isInteger(threshold) || threshold < 1) {
           throw new VouchError(
@@ -38,8 +38,11 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
           );
         }
         const keys = opts.key.map((path) => loadPublicKey(readText(path), path));
-        let ok = true;
-        for (const raw of readDocuments([file])) {
+        const { documents, skipped } = await readAttestationInputs([file], io);
+        // An entry that could not be read is not verified.
+        reportSkipped(io, skipped);
+        let ok = skipped.length === 0;
+        for (const raw of documents) {
           // A document that does not parse is a verification failure of that document.
           let signers: string[];
           try {

@@ -13,10 +13,11 @@ import { summarizeDecision } from '../../policy/decision-summary.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
-import { type RawDocument, readDocuments } from '../../sources/local.js';
+import type { RawDocument } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
 import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
 import { VOUCH_VERSION } from '../../version.js';
+import { readAttestationInputs } from '../attestation-input.js';
 import type { Wrap } from '../main.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
@@ -49,7 +50,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
     .requiredOption('--artifact <artifact>', 'file path, NAME@sha256:<hex> or sha256:<hex>')
     .requiredOption(
       '--attestations <path...>',
-      'envelopes, bundles, .intoto.jsonl files or directories (searched recursively)',
+      'envelopes, bundles, .intoto.jsonl files, directories (searched recursively), or - for standard input',
     )
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
     .addOption(new Option('--output <format>', 'output format').choices(OUTPUTS).default('text'))
@@ -78,13 +79,13 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         const { policy, bytes } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
         const artifact = await resolveArtifactArg(opts.artifact);
-        const documents = readDocuments(opts.attestations);
+        const { documents, skipped } = await readAttestationInputs(opts.attestations, io);
         const decision = evaluatePolicy(policy, { artifact, documents, at });
         const origins = originsByDigest(documents);
         const report =
           opts.output === 'json'
-            ? `${JSON.stringify(decision, null, 2)}\n`
-            : explainDecision(decision, { origins });
+            ? `${JSON.stringify(skipped.length > 0 ? { ...decision, skipped } : decision, null, 2)}\n`
+            : explainDecision(decision, { origins, skipped });
         if (key === undefined) {
           io.out(report);
         } else {
