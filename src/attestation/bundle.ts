@@ -35,7 +35,7 @@ export interface AttestationBundle {
 
 /** True when parsed JSON looks like a Sigstore bundle rather than a bare DSSE envelope. */
 export function looksLikeBundle(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'mediaType' in value;
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, 'mediaType');
 }
 
 /** Narrows parsed bundle JSON: supported version, protobuf-spec shape, one DSSE signature. */

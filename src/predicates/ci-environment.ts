@@ -198,6 +198,7 @@ function readGitLab(env: Environment): CiFacts {
 
 function objectField(value: unknown, key: string): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (!Object.hasOwn(value, key)) return undefined;
   const field = (value as Record<string, unknown>)[key];
   return typeof field === 'object' && field !== null && !Array.isArray(field)
     ? (field as Record<string, unknown>)

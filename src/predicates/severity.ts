@@ -14,22 +14,23 @@ export interface SeveritySummary {
 
 // Labels used by grype (Negligible), trivy (UNKNOWN), GitHub advisories (MODERATE) and
 // vendor feeds (Important, Minimal). Anything else is "unknown", never a lower severity.
-const LABELS: Readonly<Record<string, Severity>> = {
-  critical: 'critical',
-  high: 'high',
-  important: 'high',
-  medium: 'medium',
-  moderate: 'medium',
-  low: 'low',
-  negligible: 'low',
-  minimal: 'low',
-  unknown: 'unknown',
-  none: 'unknown',
-};
+// A Map: a label such as `constructor` or `__proto__` must find nothing, not Object.prototype.
+const LABELS: ReadonlyMap<string, Severity> = new Map([
+  ['critical', 'critical'],
+  ['high', 'high'],
+  ['important', 'high'],
+  ['medium', 'medium'],
+  ['moderate', 'medium'],
+  ['low', 'low'],
+  ['negligible', 'low'],
+  ['minimal', 'low'],
+  ['unknown', 'unknown'],
+  ['none', 'unknown'],
+]);
 
 /** A scanner's severity label in one of the five buckets, or undefined if unrecognised. */
 export function severityFromLabel(label: string): Severity | undefined {
-  return LABELS[label.trim().toLowerCase()];
+  return LABELS.get(label.trim().toLowerCase());
 }
 
 /**
@@ -50,13 +51,24 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
   return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
+/** Counts by bucket; anything that is not a bucket counts as unknown, so the buckets sum to total. */
 export function summarise(severities: Iterable<Severity>): SeveritySummary {
-  const counts = { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 };
+  const counts = new Map<Severity, number>(SEVERITIES.map((s) => [s, 0]));
+  let total = 0;
   for (const s of severities) {
-    counts[s]++;
-    counts.total++;
+    const bucket = counts.has(s) ? s : 'unknown';
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+    total++;
   }
-  return counts;
+  const count = (s: Severity): number => counts.get(s) ?? 0;
+  return {
+    critical: count('critical'),
+    high: count('high'),
+    medium: count('medium'),
+    low: count('low'),
+    unknown: count('unknown'),
+    total,
+  };
 }
 
 /** `7 findings: 1 critical, 2 high, 2 medium, 1 low, 1 unknown`. */

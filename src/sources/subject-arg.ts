@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { DigestSet } from '../attestation/digest-set.js';
-import { parseDigestSet } from '../attestation/digest-set.js';
+import { isCustomAlgorithm, parseDigestSet } from '../attestation/digest-set.js';
 import type { ResourceDescriptor } from '../attestation/statement.js';
 import { VouchError } from '../errors.js';
 import { digestFile, type ProgressListener } from './artifact-file.js';
@@ -12,26 +12,30 @@ export interface ArtifactRef {
 }
 
 const DIGEST_ARG = /^(?:(.+)@)?(sha256|sha384|sha512):([0-9a-fA-F]+)$/;
+// A custom digest (`gce_image_id:8970095005306000053`): a lowercase name and a value with no
+// path separator, so that anything with a `/` stays a file path.
+const CUSTOM_DIGEST_ARG = /^(?:([^@]+)@)?([a-z][a-z0-9_-]{0,63}):([A-Za-z0-9._~+=-]{1,256})$/;
 
 /**
- * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), or a file path that is hashed.
+ * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), a custom digest `[NAME@]ALG:VALUE`
+ * (matched only by a subject with that exact digest), or a file path that is hashed.
  * A file that happens to be named like a digest is still read as a digest: say `./sha256:...`.
  */
 export async function resolveArtifactArg(
   arg: string,
   onProgress?: ProgressListener,
 ): Promise<ArtifactRef> {
-  const m = DIGEST_ARG.exec(arg);
+  const m = DIGEST_ARG.exec(arg) ?? CUSTOM_DIGEST_ARG.exec(arg);
   if (m) {
-    const [, name, alg, hex] = m;
-    const digest = parseDigestSet({ [alg as string]: hex }, arg);
+    const [, name, alg = '', value] = m;
+    if (!DIGEST_ARG.test(arg) && !isCustomAlgorithm(alg)) {
+      throw new VouchError('USAGE', `${arg}: ${alg} cannot identify an artifact`, {
+        hint: 'use sha256:, sha384:, sha512: or a custom digest name such as gce_image_id:',
+      });
+    }
+    const digest = parseDigestSet(Object.fromEntries([[alg, value]]), arg);
     if (name !== undefined && name === '') throw new VouchError('USAGE', `empty name in ${arg}`);
     return name === undefined ? { digest } : { name, digest };
-  }
-  if (/^[a-z0-9_]+:[0-9a-fA-F]{16,}$/.test(arg)) {
-    throw new VouchError('USAGE', `${arg}: unsupported digest algorithm`, {
-      hint: 'use sha256:, sha384: or sha512:',
-    });
   }
   return { name: basename(arg), digest: await digestFile(arg, onProgress) };
 }

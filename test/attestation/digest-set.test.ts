@@ -34,7 +34,22 @@ describe('digestSetsMatch (in-toto digest_set.md, DESIGN 6.5)', () => {
       false,
     ],
     ['no common algorithm', { sha256: A256 }, { sha512: A512 }, false],
-    ['an unknown algorithm, equal', { blake3: A256 }, { blake3: A256 }, false],
+    ['a custom digest, equal', { gce_image_id: '897' }, { gce_image_id: '897' }, true],
+    ['a custom digest, equal but for case', { custom: 'Ab' }, { custom: 'ab' }, false],
+    [
+      'a custom digest against a hashed file',
+      { gce_image_id: '897' },
+      { sha256: A256, sha512: A512 },
+      false,
+    ],
+    [
+      'sha256 agrees but a shared custom digest differs',
+      { sha256: A256, custom: 'x' },
+      { sha256: A256, custom: 'y' },
+      false,
+    ],
+    ['a prototype name, equal', { constructor: '1' }, { constructor: '1' }, true],
+    ['a prototype name on one side only', { constructor: '1' }, { sha256: A256 }, false],
     ['gitCommit only, equal', { gitCommit: hex('a', 40) }, { gitCommit: hex('a', 40) }, false],
     ['a disagreement on sha256', { sha256: A256 }, { sha256: B256 }, false],
     [
@@ -49,17 +64,22 @@ describe('digestSetsMatch (in-toto digest_set.md, DESIGN 6.5)', () => {
     expect(digestSetsMatch(b, a)).toBe(want);
   });
 
-  it('matches iff a strong algorithm is shared and every shared strong one agrees (property)', () => {
-    const alg = fc.constantFrom(...MATCHING_ALGORITHMS, 'md5', 'sha1', 'blake2b');
+  it('matches iff a strong or custom algorithm is shared and every shared one agrees (property)', () => {
+    const customs = ['blake2b', 'gce_image_id', 'constructor', '__proto__', 'toString'];
+    const alg = fc.constantFrom(...MATCHING_ALGORITHMS, 'md5', 'sha1', 'gitCommit', ...customs);
     const value = fc.constantFrom('aa', 'AA', 'bb');
-    const set = fc.dictionary(alg, value, { maxKeys: 4 });
+    const set = fc
+      .array(fc.tuple(alg, value), { maxLength: 4 })
+      .map((entries) => Object.fromEntries(entries) as DigestSet);
+    const has = (s: DigestSet, k: string) => Object.hasOwn(s, k);
     fc.assert(
       fc.property(set, set, (a, b) => {
-        const shared = [...MATCHING_ALGORITHMS].filter(
-          (k) => a[k] !== undefined && b[k] !== undefined,
-        );
-        const agree = shared.every((k) => a[k]?.toLowerCase() === b[k]?.toLowerCase());
-        expect(digestSetsMatch(a, b)).toBe(shared.length > 0 && agree);
+        const strong = [...MATCHING_ALGORITHMS].filter((k) => has(a, k) && has(b, k));
+        const custom = customs.filter((k) => has(a, k) && has(b, k));
+        const agree =
+          strong.every((k) => a[k]?.toLowerCase() === b[k]?.toLowerCase()) &&
+          custom.every((k) => a[k] === b[k]);
+        expect(digestSetsMatch(a, b)).toBe(strong.length + custom.length > 0 && agree);
         expect(digestSetsMatch(b, a)).toBe(digestSetsMatch(a, b));
       }),
       { numRuns: 1000 },
@@ -86,4 +106,19 @@ describe('parseDigestSet', () => {
   ])('rejects %s as MALFORMED at its path', (_what, value, path) => {
     expect(() => parseDigestSet(value, '$.digest')).toThrowWithCode('MALFORMED', path);
   });
+});
+
+describe('digest algorithms named like Object.prototype members', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'keeps %s as an own, ordinary custom algorithm (no INTERNAL, nothing dropped)',
+    (alg) => {
+      const parsed = parseDigestSet(JSON.parse(`{"${alg}": "v", "sha256": "${A256}"}`), '$');
+      expect(Object.hasOwn(parsed, alg)).toBe(true);
+      expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+      expect(JSON.parse(JSON.stringify(parsed))).toEqual(
+        JSON.parse(`{"${alg}": "v", "sha256": "${A256}"}`),
+      );
+      expect(digestSetsMatch(parsed, { sha256: A256 })).toBe(true);
+    },
+  );
 });

@@ -47,7 +47,10 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
     .command('verify')
     .description('decide whether a policy allows an artifact, given its attestations')
     .requiredOption('--policy <file>', 'policy file (YAML or JSON)')
-    .requiredOption('--artifact <artifact>', 'file path, NAME@sha256:<hex> or sha256:<hex>')
+    .requiredOption(
+      '--artifact <artifact>',
+      'file path, [NAME@]sha256:<hex>, or a custom digest such as gce_image_id:<id>',
+    )
     .requiredOption(
       '--attestations <path...>',
       'envelopes, bundles, .intoto.jsonl files, directories (searched recursively), or - for standard input',

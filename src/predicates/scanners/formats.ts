@@ -67,5 +67,10 @@ function recogniseFormat(json: unknown): ScanFormat | undefined {
 }
 
 function hasKey(value: unknown, key: string): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && key in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.hasOwn(value, key)
+  );
 }
