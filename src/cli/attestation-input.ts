@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../encoding/terminal-text.js';
 import { VouchError } from '../errors.js';
 import type { SkippedInput } from '../policy/decision.js';
 import {
@@ -52,5 +53,5 @@ async function readBounded(stream: NodeJS.ReadableStream, max: number): Promise<
 
 /** Skipped entries as stderr lines for commands whose output has no place for them. */
 export function reportSkipped(io: Io, skipped: readonly SkippedInput[]): void {
-  for (const s of skipped) io.err(`vouch: skipped ${s.source}: ${s.reason}\n`);
+  for (const s of skipped) io.err(`vouch: skipped ${escapeTerminal(`${s.source}: ${s.reason}`)}\n`);
 }

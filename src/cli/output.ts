@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../encoding/terminal-text.js';
 import { asVouchError, type ErrorKind, VouchError } from '../errors.js';
 
 /** Exit codes (DESIGN.md section 4). */
@@ -35,7 +36,7 @@ export function exitCodeFor(kind: ErrorKind): number {
 /** Prints an error as one coded line; the stack only with --debug. */
 export function reportError(io: Io, err: unknown, debug: boolean): number {
   const e = asVouchError(err);
-  io.err(`vouch: error ${e.describe()}\n`);
+  io.err(`vouch: error ${escapeTerminal(e.describe())}\n`);
   if (debug) io.err(`${(err instanceof Error && err.stack) || String(err)}\n`);
   else if (!(err instanceof VouchError)) io.err('vouch: run with --debug for details\n');
   return exitCodeFor(e.kind);

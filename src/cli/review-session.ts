@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../encoding/terminal-text.js';
 import { VEX_JUSTIFICATIONS, type VexStatus } from '../predicates/openvex.js';
 import { maxSeverity, SEVERITIES, type Severity } from '../predicates/severity.js';
 import { type TriageStatement, triageStatement } from '../predicates/triage.js';
@@ -52,7 +53,7 @@ export async function runReviewSession(
   );
   for (const [i, v] of vulnerabilities.entries()) {
     write(
-      `\n[${i + 1}/${vulnerabilities.length}] ${v.id}  ${v.severity}  in ${v.packages.join(', ')}\n`,
+      `\n[${i + 1}/${vulnerabilities.length}] ${escapeTerminal(`${v.id}  ${v.severity}  in ${v.packages.join(', ')}`)}\n`,
     );
     const existing = triage.get(v.id);
     if (existing !== undefined) {

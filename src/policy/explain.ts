@@ -1,4 +1,5 @@
 import { rfc3339Millis } from '../encoding/rfc3339.js';
+import { escapeTerminal } from '../encoding/terminal-text.js';
 import type {
   Decision,
   Rejection,
@@ -38,7 +39,10 @@ const RELEVANCE: Readonly<Record<RejectionCode, number>> = {
 
 const DAY = 24 * 3600 * 1000;
 
-/** The decision as text a person can act on: what counted, what is missing and why, what expires. */
+/**
+ * The decision as text a person can act on: what counted, what is missing and why, what
+ * expires. Every line is escaped for a terminal (untrusted text cannot add or erase lines).
+ */
 export function explainDecision(decision: Decision, options: ExplainOptions = {}): string {
   const soon = options.soon ?? DAY;
   const max = options.maxRejections ?? 10;
@@ -62,7 +66,8 @@ export function explainDecision(decision: Decision, options: ExplainOptions = {}
   }
   lines.push(...skippedLines(options.skipped ?? [], max));
   if (decision.allowed) lines.push(...expiryLines(decision, at, soon, where));
-  return `${lines.join('\n')}\n`;
+  // Messages quote documents and file names: one line each, whatever they hold.
+  return `${lines.map(escapeTerminal).join('\n')}\n`;
 }
 
 function explainRequirement(

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseSignedDocument, type SignedDocument } from '../../attestation/attestation.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envelope.js';
 import { parseStatement } from '../../attestation/statement.js';
+import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { asVouchError } from '../../errors.js';
 import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
 import type { Wrap } from '../main.js';
@@ -19,14 +20,14 @@ export function registerInspect(program: Command, io: Io, wrap: Wrap): void {
         let failed = skipped.length > 0;
         for (const raw of documents) {
           io.out(
-            `${raw.origin}  [UNVERIFIED: signatures not checked; do not trust these claims]\n`,
+            `${escapeTerminal(raw.origin)}  [UNVERIFIED: signatures not checked; do not trust these claims]\n`,
           );
           try {
             io.out(describe(parseSignedDocument(raw.bytes)));
           } catch (err) {
             failed = true;
             // DESIGN 4: errors go to stderr with a stable code.
-            io.err(`${raw.origin}: error ${asVouchError(err).describe()}\n`);
+            io.err(`${escapeTerminal(`${raw.origin}: error ${asVouchError(err).describe()}`)}\n`);
           }
         }
         return failed ? EXIT_ERROR : EXIT_OK;
@@ -43,7 +44,7 @@ function describe(doc: SignedDocument): string {
     `  signatures:    ${envelope.signatures.length}`,
     ...envelope.signatures.map((s, i) => `    [${i}] keyid hint: ${s.keyid ?? '(none)'}`),
   ];
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return `${lines.join('\n')}\n`;
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return terminalLines(lines);
   try {
     const st = parseStatement(envelope.payload);
     lines.push(
@@ -61,7 +62,12 @@ function describe(doc: SignedDocument): string {
   } catch (err) {
     lines.push(`  statement:     error ${asVouchError(err).describe()}`);
   }
-  return `${lines.join('\n')}\n`;
+  return terminalLines(lines);
+}
+
+/** Every field shown is untrusted: escaped line by line, none can add a line or erase the banner. */
+function terminalLines(lines: readonly string[]): string {
+  return `${lines.map(escapeTerminal).join('\n')}\n`;
 }
 
 /** One short line per predicate field: scalars as is, objects and arrays by size. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRfc3339 } from '../../encoding/rfc3339.js';
+import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { asVouchError, VouchError } from '../../errors.js';
 import type { CompiledPolicy } from '../../policy/compile.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
@@ -75,12 +76,12 @@ async function runPolicyTests(dir: string, io: Io): Promise<number> {
         io.out(`PASS  ${file}\n`);
       } else {
         failed++;
-        io.out(`FAIL  ${file}: ${problems.join('; ')}\n`);
+        io.out(`FAIL  ${escapeTerminal(`${file}: ${problems.join('; ')}`)}\n`);
         io.out(explanation.replace(/^(?=.)/gm, '      | '));
       }
     } catch (err) {
       errors++;
-      io.out(`ERROR ${file}: ${asVouchError(err).describe()}\n`);
+      io.out(`ERROR ${escapeTerminal(`${file}: ${asVouchError(err).describe()}`)}\n`);
     }
   }
   io.out(`policy test: ${passed} passed, ${failed} failed, ${errors} errors\n`);

@@ -5,6 +5,7 @@ import { buildStatement, type ResourceDescriptor } from '../../attestation/state
 import { type VerifiedStatement, verifyStatement } from '../../attestation/verified-statement.js';
 import { loadPublicKey } from '../../crypto/keys.js';
 import { toUtcTimestamp, utcTimestampArg } from '../../encoding/rfc3339.js';
+import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
 import { parseOpenVex } from '../../predicates/openvex.js';
 import { describeSummary, SEVERITIES } from '../../predicates/severity.js';
@@ -86,7 +87,7 @@ export function registerReview(program: Command, io: Io, wrap: Wrap): void {
           `vex: ${imported.triage.length} statement(s) apply to this scan` +
             (imported.unmatched.length === 0
               ? '\n'
-              : `; ignored, not found by the scan: ${imported.unmatched.join(', ')}\n`),
+              : `; ignored, not found by the scan: ${escapeTerminal(imported.unmatched.join(', '))}\n`),
         );
       }
       for (const arg of opts.triage ?? []) {
@@ -242,5 +243,6 @@ function showScan(
       lines.push(`    ... and ${sorted.length - LISTED_FINDINGS} more`);
     }
   }
-  io.err(`${lines.join('\n')}\n`);
+  // Scanner names, subjects, ids and packages come from the scan: one line each, escaped.
+  io.err(`${lines.map(escapeTerminal).join('\n')}\n`);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { OutputFormat } from '../../attestation/produce.js';
 import { buildStatement } from '../../attestation/statement.js';
 import { toUtcTimestamp, utcTimestampArg } from '../../encoding/rfc3339.js';
+import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
 import {
   isScanFormat,
@@ -84,7 +85,7 @@ export function registerScan(program: Command, io: Io, wrap: Wrap): void {
       const subject = await resolveSubjects(opts.subject);
       const { name, version } = report.scanner;
       io.err(
-        `${name}${version === undefined ? '' : ` ${version}`}, finished ${finishedOn}: ${describeSummary(predicate.summary)}\n`,
+        `${escapeTerminal(`${name}${version === undefined ? '' : ` ${version}`}`)}, finished ${finishedOn}: ${describeSummary(predicate.summary)}\n`,
       );
       emitAttestation(
         { ...opts, format: opts.attestationFormat },

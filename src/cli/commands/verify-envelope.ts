@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { documentSigners, parseSignedDocument } from '../../attestation/attestation.js';
 import { loadPublicKey } from '../../crypto/keys.js';
+import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
 import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
 import { readText } from '../files.js';
@@ -49,16 +50,16 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
             signers = documentSigners(parseSignedDocument(raw.bytes), keys).map((k) => k.keyid);
           } catch (err) {
             if (!(err instanceof VouchError)) throw err;
-            io.err(`${raw.origin}: not verified: ${err.describe()}\n`);
+            io.err(`${escapeTerminal(`${raw.origin}: not verified: ${err.describe()}`)}\n`);
             ok = false;
             continue;
           }
           if (signers.length >= threshold) {
-            io.out(`${raw.origin}: verified, signed by ${signers.join(', ')}\n`);
+            io.out(`${escapeTerminal(raw.origin)}: verified, signed by ${signers.join(', ')}\n`);
           } else {
             const code = signers.length === 0 ? 'BAD_SIGNATURE' : 'BELOW_THRESHOLD';
             io.err(
-              `${raw.origin}: not verified: ${code}: ${signers.length} of ${threshold} required trusted key(s) signed\n`,
+              `${escapeTerminal(raw.origin)}: not verified: ${code}: ${signers.length} of ${threshold} required trusted key(s) signed\n`,
             );
             ok = false;
           }
