@@ -176,6 +176,21 @@ describe('compilePolicy', () => {
         /needs parentheses/,
       ],
       [
+        'an allow nesting 5,000 parentheses',
+        policyYaml({
+          requirements: `${requirement('')}  allow: "${'('.repeat(5000)}provenance${')'.repeat(5000)}"`,
+        }),
+        /parentheses nest deeper than 32 levels \(the limit\)/,
+        /spec\.allow$/,
+      ],
+      [
+        'an allow of 100,000 terms',
+        policyYaml({
+          requirements: `${requirement('', 'p')}  allow: "${Array(100_000).fill('p').join(' && ')}"`,
+        }),
+        /more than 1000 names \(the limit\)/,
+      ],
+      [
         'a condition that does not compile',
         policyYaml({ requirements: requirement('      condition: predicate.decision ==') }),
         /condition does not parse/,
