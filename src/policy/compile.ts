@@ -1,5 +1,5 @@
 import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
-import { asVouchError } from '../errors.js';
+import { asVouchError, VouchError } from '../errors.js';
 import { defaultTimestampPath, parseTimestampPath } from '../predicates/timestamps.js';
 import { type AllowExpr, AllowSyntaxError, allRequirements, parseAllow } from './allow.js';
 import { type Condition, ConditionCompileError, compileCondition } from './condition.js';
@@ -216,9 +216,11 @@ function loadKey(
   const field = source.file === undefined ? 'pem' : 'file';
   try {
     if (source.file !== undefined) {
-      return [loadPublicKey(options.readKeyFile(source.file), source.file)];
+      return [
+        loadPublicKey(onePemBlock(options.readKeyFile(source.file), source.file), source.file),
+      ];
     }
-    return [loadPublicKey(source.pem ?? '', 'inline pem key')];
+    return [loadPublicKey(onePemBlock(source.pem ?? '', 'inline pem key'), 'inline pem key')];
   } catch (err) {
     const e = asVouchError(err);
     issues.push({
@@ -227,6 +229,17 @@ function loadKey(
     });
     return [];
   }
+}
+
+/** A key source holds one key: the parser would silently read the first of several blocks. */
+function onePemBlock(text: string, source: string): string {
+  const blocks = text.match(/-----BEGIN /g)?.length ?? 0;
+  if (blocks > 1) {
+    throw new VouchError('KEY_UNREADABLE', `${source} holds ${blocks} PEM blocks, not one key`, {
+      hint: 'give each key its own entry under keys, one PEM block each',
+    });
+  }
+  return text;
 }
 
 function distinctKeys(keys: readonly PublicKey[]): PublicKey[] {
