@@ -12,6 +12,7 @@ import {
   validateConfig,
 } from './config-text.js';
 import { parseDuration } from './duration.js';
+import { policyDigest } from './policy-digest.js';
 import {
   type KeySourceDocument,
   type PolicyDocument,
@@ -55,6 +56,8 @@ export interface CompiledPolicy {
   readonly allow: AllowExpr;
   /** Every distinct key of every authority, in keyid order: each document is verified once. */
   readonly keys: readonly PublicKey[];
+  /** Names the file and the trust material it resolved to (policy-digest.ts). */
+  readonly digest: { readonly sha256: string };
 }
 
 export interface CompileOptions {
@@ -77,14 +80,18 @@ export function compilePolicy(source: ConfigSource, options: CompileOptions): Co
   if (issues.length > 0 || policy === undefined) {
     throw configError(source, parsed.locate, 'POLICY_INVALID', issues);
   }
-  return { ...policy, source: source.name };
+  return {
+    ...policy,
+    source: source.name,
+    digest: policyDigest(source.text, policy.authorities),
+  };
 }
 
 function compileDocument(
   doc: PolicyDocument,
   options: CompileOptions,
   issues: ConfigIssue[],
-): Omit<CompiledPolicy, 'source'> | undefined {
+): Omit<CompiledPolicy, 'source' | 'digest'> | undefined {
   const { spec } = doc;
   const clockSkew = parseDuration(spec.clockSkew ?? DEFAULT_CLOCK_SKEW) ?? 0;
 
