@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Outcome } from './outcome.js';
 import {
@@ -280,11 +279,9 @@ async function deployGate(s: Scenario): Promise<void> {
     },
     async () => {
       const sh = s.shell;
-      const digest = await sh.vouch(['digest', sh.path('policy.yaml')]);
-      const hex = createHash('sha256')
-        .update(readFileSync(sh.path('policy.yaml')))
-        .digest('hex');
-      if (digest.stdout.trim() !== `sha256:${hex}`) return { actual: 'error' };
+      const digest = await sh.vouch(['policy', 'digest', sh.path('policy.yaml')]);
+      const hex = /^sha256:([0-9a-f]{64})$/.exec(digest.stdout.trim())?.[1];
+      if (hex === undefined) return { actual: 'error' };
       writeFileSync(sh.path('deploy-gate.yaml'), gatePolicy(hex));
       sh.comment('cat deploy-gate.yaml');
       sh.print(gatePolicy(hex).replace(/\n$/, '').replace(/^/gm, '    '));

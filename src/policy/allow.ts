@@ -26,8 +26,14 @@ type Token =
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 
+/** Parentheses nesting allowed: far beyond any policy, and a bound on the parser's recursion. */
+export const MAX_ALLOW_DEPTH = 32;
+/** Names an allow expression may contain (a name may appear more than once). */
+export const MAX_ALLOW_TERMS = 1000;
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
+  let terms = 0;
   let i = 0;
   while (i < text.length) {
     const c = text.charAt(i);
@@ -42,6 +48,12 @@ function tokenize(text: string): Token[] {
     } else if (NAME_CHAR.test(c)) {
       const start = i;
       while (i < text.length && NAME_CHAR.test(text.charAt(i))) i++;
+      if (++terms > MAX_ALLOW_TERMS) {
+        throw new AllowSyntaxError(
+          `more than ${MAX_ALLOW_TERMS} names (the limit): name each requirement once`,
+          start + 1,
+        );
+      }
       tokens.push({ type: 'name', text: text.slice(start, i), at: start });
     } else {
       throw new AllowSyntaxError(
@@ -63,6 +75,7 @@ export function parseAllow(text: string, names: ReadonlySet<string>): AllowExpr 
     throw new AllowSyntaxError(message, token.at + 1);
   };
 
+  let depth = 0;
   const term = (): AllowExpr => {
     const token = peek();
     pos++;
@@ -71,7 +84,11 @@ export function parseAllow(text: string, names: ReadonlySet<string>): AllowExpr 
       return { kind: 'requirement', name: token.text };
     }
     if (token.type === '(') {
+      if (++depth > MAX_ALLOW_DEPTH) {
+        fail(`parentheses nest deeper than ${MAX_ALLOW_DEPTH} levels (the limit)`, token);
+      }
       const inner = expression();
+      depth--;
       const close = peek();
       if (close.type !== ')') fail('missing ")"', close);
       pos++;
@@ -113,15 +130,21 @@ export function allRequirements(names: readonly string[]): AllowExpr {
   return terms.length === 1 && only !== undefined ? only : { kind: 'all', terms };
 }
 
-/** The expression over a per-requirement value: `&&` as `min`, `||` as `max` (booleans too). */
+/**
+ * The expression over a per-requirement value: `&&` as `min`, `||` as `max` (booleans too).
+ * A loop, not a spread: `Math.min(...terms)` throws past some 100,000 arguments.
+ */
 export function foldAllow(expr: AllowExpr, leaf: (name: string) => number): number {
   switch (expr.kind) {
     case 'requirement':
       return leaf(expr.name);
     case 'all':
-      return Math.min(...expr.terms.map((t) => foldAllow(t, leaf)));
-    case 'any':
-      return Math.max(...expr.terms.map((t) => foldAllow(t, leaf)));
+    case 'any': {
+      const pick = expr.kind === 'all' ? Math.min : Math.max;
+      let value = expr.kind === 'all' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      for (const t of expr.terms) value = pick(value, foldAllow(t, leaf));
+      return value;
+    }
     default: {
       const never: never = expr;
       throw new Error(`unknown allow node ${String(never)}`);

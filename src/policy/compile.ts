@@ -1,5 +1,5 @@
 import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
-import { asVouchError } from '../errors.js';
+import { asVouchError, VouchError } from '../errors.js';
 import { defaultTimestampPath, parseTimestampPath } from '../predicates/timestamps.js';
 import { type AllowExpr, AllowSyntaxError, allRequirements, parseAllow } from './allow.js';
 import { type Condition, ConditionCompileError, compileCondition } from './condition.js';
@@ -12,6 +12,7 @@ import {
   validateConfig,
 } from './config-text.js';
 import { parseDuration } from './duration.js';
+import { policyDigest } from './policy-digest.js';
 import {
   type KeySourceDocument,
   type PolicyDocument,
@@ -55,6 +56,8 @@ export interface CompiledPolicy {
   readonly allow: AllowExpr;
   /** Every distinct key of every authority, in keyid order: each document is verified once. */
   readonly keys: readonly PublicKey[];
+  /** Names the file and the trust material it resolved to (policy-digest.ts). */
+  readonly digest: { readonly sha256: string };
 }
 
 export interface CompileOptions {
@@ -77,14 +80,18 @@ export function compilePolicy(source: ConfigSource, options: CompileOptions): Co
   if (issues.length > 0 || policy === undefined) {
     throw configError(source, parsed.locate, 'POLICY_INVALID', issues);
   }
-  return { ...policy, source: source.name };
+  return {
+    ...policy,
+    source: source.name,
+    digest: policyDigest(source.text, policy.authorities),
+  };
 }
 
 function compileDocument(
   doc: PolicyDocument,
   options: CompileOptions,
   issues: ConfigIssue[],
-): Omit<CompiledPolicy, 'source'> | undefined {
+): Omit<CompiledPolicy, 'source' | 'digest'> | undefined {
   const { spec } = doc;
   const clockSkew = parseDuration(spec.clockSkew ?? DEFAULT_CLOCK_SKEW) ?? 0;
 
@@ -216,9 +223,11 @@ function loadKey(
   const field = source.file === undefined ? 'pem' : 'file';
   try {
     if (source.file !== undefined) {
-      return [loadPublicKey(options.readKeyFile(source.file), source.file)];
+      return [
+        loadPublicKey(onePemBlock(options.readKeyFile(source.file), source.file), source.file),
+      ];
     }
-    return [loadPublicKey(source.pem ?? '', 'inline pem key')];
+    return [loadPublicKey(onePemBlock(source.pem ?? '', 'inline pem key'), 'inline pem key')];
   } catch (err) {
     const e = asVouchError(err);
     issues.push({
@@ -227,6 +236,17 @@ function loadKey(
     });
     return [];
   }
+}
+
+/** A key source holds one key: the parser would silently read the first of several blocks. */
+function onePemBlock(text: string, source: string): string {
+  const blocks = text.match(/-----BEGIN /g)?.length ?? 0;
+  if (blocks > 1) {
+    throw new VouchError('KEY_UNREADABLE', `${source} holds ${blocks} PEM blocks, not one key`, {
+      hint: 'give each key its own entry under keys, one PEM block each',
+    });
+  }
+  return text;
 }
 
 function distinctKeys(keys: readonly PublicKey[]): PublicKey[] {

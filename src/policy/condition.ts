@@ -1,4 +1,5 @@
 import { type ASTNode, Environment } from '@marcbachmann/cel-js';
+import { type CostEstimate, estimateCost, meterEvaluation } from './condition-cost.js';
 
 /** The CEL variables a requirement condition sees (DESIGN.md section 6, step 7). */
 export interface ConditionVariables {
@@ -20,6 +21,8 @@ export type ConditionResult =
 
 export interface Condition {
   readonly source: string;
+  /** The worst case of its evaluation cost by the size of the attestation. */
+  readonly worstCase: CostEstimate;
   evaluate(variables: ConditionVariables): ConditionResult;
 }
 
@@ -80,20 +83,26 @@ export function compileCondition(source: string): Condition {
       `has type ${checked.type ?? 'unknown'}, not bool (compare it, e.g. "... == true")`,
     );
   }
+  const meter = meterEvaluation(parsed.ast);
   return {
     source,
+    worstCase: estimateCost(parsed.ast),
     evaluate(variables: ConditionVariables): ConditionResult {
+      meter.reset();
+      let value: unknown;
       try {
         // Read on demand: the library looks up only the variables the expression names.
-        const value: unknown = parsed(variables);
-        // Exactly `true` counts; an error object or any other value is not true.
-        if (typeof value !== 'boolean') {
-          return { ok: false, error: `result is ${typeof value}, not a boolean` };
-        }
-        return { ok: true, value };
+        value = parsed(variables);
       } catch (err) {
-        return { ok: false, error: firstLine(err) };
+        return { ok: false, error: meter.exceeded ? meter.message : firstLine(err) };
       }
+      // CEL absorbs some errors (`false && error`); over budget is an error whatever the value.
+      if (meter.exceeded) return { ok: false, error: meter.message };
+      // Exactly `true` counts; an error object or any other value is not true.
+      if (typeof value !== 'boolean') {
+        return { ok: false, error: `result is ${typeof value}, not a boolean` };
+      }
+      return { ok: true, value };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, parseStrictJson } from '../encoding/strict-json.js';
 import { asVouchError, type ErrorCode, VouchError } from '../errors.js';
@@ -26,6 +26,8 @@ export type Locate = (path: FieldPath) => string | undefined;
 export type ConfigErrorCode = Extract<ErrorCode, 'POLICY_INVALID' | 'FIXTURE_INVALID'>;
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Alias expansions a document may make: a bound on "billion laughs" documents. */
+const MAX_ALIAS_COUNT = 100;
 const noLocation: Locate = () => undefined;
 
 /**
@@ -44,8 +46,9 @@ export function parseConfigText(
     ]);
   }
   if (source.format === 'json') {
+    let value: unknown;
     try {
-      return { value: parseStrictJson(source.text), locate: noLocation };
+      value = parseStrictJson(source.text);
     } catch (err) {
       const e = asVouchError(err);
       throw new VouchError(code, `${e.code}: ${e.message}`, {
@@ -54,6 +57,9 @@ export function parseConfigText(
         hint: e.hint ?? 'fix the JSON',
       });
     }
+    const reserved = reservedKeyPath(value);
+    if (reserved !== undefined) throw reservedKeyError(source, noLocation, reserved, code);
+    return { value, locate: noLocation };
   }
   const text =
     typeof source.text === 'string' ? source.text : Buffer.from(source.text).toString('utf8');
@@ -67,13 +73,22 @@ export function parseConfigText(
       hint: 'fix the YAML (each key once, one document per file, no custom tags)',
     });
   }
+  const ambiguous = ambiguousKey(doc);
+  if (ambiguous !== undefined) {
+    const pos = lines.linePos(ambiguous.at);
+    throw new VouchError(code, `YAML key ${ambiguous.message}`, {
+      path: `${source.name}:${pos.line}:${pos.col}`,
+      hint: 'write each key once, as a plain string',
+    });
+  }
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     throw new VouchError(code, `YAML: ${asVouchError(err).message}`, {
       cause: err,
       path: source.name,
+      hint: `write the values out: at most ${MAX_ALIAS_COUNT} alias expansions`,
     });
   }
   const locate: Locate = (path) => {
@@ -86,7 +101,87 @@ export function parseConfigText(
     }
     return undefined;
   };
+  const reserved = reservedKeyPath(value);
+  if (reserved !== undefined) throw reservedKeyError(source, locate, reserved, code);
   return { value, locate };
+}
+
+/**
+ * A key that a JavaScript object cannot hold faithfully. Keys become property names: `1` and
+ * `"1"`, `true` and `"true"`, `null` and `""` are the same name, and the last would silently
+ * win; a collection or alias as a key is stringified; `<<` asks for a YAML 1.1 merge, which
+ * the 1.2 core schema reads as an ordinary key.
+ */
+function ambiguousKey(doc: Document): { at: number; message: string } | undefined {
+  let found: { at: number; message: string } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, unknown>();
+      for (const { key } of map.items) {
+        const at = (key as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+        if (!isScalar(key)) {
+          found = { at, message: 'is not a plain scalar (a collection, alias or empty key)' };
+          return visit.BREAK;
+        }
+        const name = key.value === null ? '' : String(key.value);
+        if (name === '<<') {
+          found = { at, message: '"<<" (a merge key) is not supported: write the fields out' };
+          return visit.BREAK;
+        }
+        if (seen.has(name)) {
+          found = {
+            at,
+            message: `${JSON.stringify(name)} appears twice (${describeKey(seen.get(name))} and ${describeKey(key.value)} name the same field)`,
+          };
+          return visit.BREAK;
+        }
+        seen.set(name, key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function describeKey(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** Keys an object cannot hold as data (`__proto__` would set the prototype, and vanish). */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+
+/** The path of the first reserved key in a parsed document, or undefined. */
+function reservedKeyPath(value: unknown): FieldPath | undefined {
+  const pending: { value: unknown; path: FieldPath }[] = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const next = pending.pop() as { value: unknown; path: FieldPath };
+    if (Array.isArray(next.value)) {
+      next.value.forEach((v, i) => {
+        pending.push({ value: v, path: [...next.path, i] });
+      });
+    } else if (typeof next.value === 'object' && next.value !== null) {
+      for (const key of Object.keys(next.value)) {
+        if (RESERVED_KEYS.has(key)) return [...next.path, key];
+        pending.push({
+          value: (next.value as Record<string, unknown>)[key],
+          path: [...next.path, key],
+        });
+      }
+    }
+  }
+  return undefined;
+}
+
+function reservedKeyError(
+  source: ConfigSource,
+  locate: Locate,
+  path: FieldPath,
+  code: ConfigErrorCode,
+): VouchError {
+  const key = String(path[path.length - 1]);
+  return configError(source, locate, code, [
+    { path, message: `"${key}" is reserved and cannot be used as a name or field` },
+  ]);
 }
 
 /** Validates against a schema, turning every issue into one coded error. */

@@ -10,7 +10,7 @@ import type { Artifact, Decision } from './decision.js';
 export interface DecisionSummaryContext {
   readonly verifierId: string;
   readonly verifierVersion?: Readonly<Record<string, string>>;
-  /** The policy file: a URI naming it and the sha256 of its exact bytes. */
+  /** The policy: a URI naming it and its digest (file and trust material, policy-digest.ts). */
   readonly policy: ResourceRef;
   /** `sha256:<hex>` of every document the decision examined. */
   readonly examined: readonly string[];

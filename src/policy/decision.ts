@@ -65,6 +65,8 @@ export interface SkippedInput {
 export interface Decision {
   readonly allowed: boolean;
   readonly policy: string;
+  /** The policy file and the trust material it resolved to (docs/policy.md, "Policy digest"). */
+  readonly policyDigest: { readonly sha256: string };
   readonly evaluatedAt: string;
   readonly artifact: Artifact;
   readonly requirements: readonly RequirementResult[];

@@ -62,6 +62,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
     return {
       allowed,
       policy: policy.name,
+      policyDigest: policy.digest,
       evaluatedAt,
       artifact,
       requirements: results.map((r) => r.result),
@@ -73,6 +74,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
     return {
       allowed: false,
       policy: policy.name,
+      policyDigest: policy.digest,
       evaluatedAt,
       artifact,
       requirements: policy.requirements.map((r) => ({

@@ -1,6 +1,10 @@
 import { isPerishable } from '../predicates/timestamps.js';
 import type { AllowExpr } from './allow.js';
 import type { CompiledPolicy } from './compile.js';
+import { CONDITION_BUDGET } from './condition-cost.js';
+
+/** The attestation size lint assumes for a condition's worst case: a large scan report. */
+const LINT_DATA_SIZE = 10_000;
 
 /** Something legal that is probably not what the author meant. */
 export interface PolicyWarning {
@@ -28,6 +32,13 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
         message: `${r.name}: timestampPath has no effect without maxAge`,
       });
     }
+    const cost = r.condition?.worstCase;
+    if (cost !== undefined && cost.at(LINT_DATA_SIZE) > CONDITION_BUDGET) {
+      warnings.push({
+        path: `${at}.condition`,
+        message: `${r.name}: ${costWarning(cost.degree, cost.at(LINT_DATA_SIZE))}; an attestation over budget does not count (CONDITION_ERROR)`,
+      });
+    }
     if (!referenced.has(r.name)) {
       warnings.push({
         path: 'spec.allow',
@@ -48,6 +59,14 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
     }
   }
   return warnings;
+}
+
+function costWarning(degree: number, cost: number): string {
+  const steps = cost.toExponential(1);
+  if (degree === 0) {
+    return `the condition can cost ${steps} steps whatever the attestation holds, over the evaluation budget of ${CONDITION_BUDGET}`;
+  }
+  return `the condition's cost can grow as n^${degree} with the attestation's size n (nested comprehensions, or a list searched per element): ${steps} steps for ${LINT_DATA_SIZE} values, over the evaluation budget of ${CONDITION_BUDGET}`;
 }
 
 function allowNames(expr: AllowExpr): string[] {

@@ -14,7 +14,7 @@ export function loadPolicyFile(path: string): CompiledPolicy {
   return readPolicyFile(path).policy;
 }
 
-/** A compiled policy with the exact bytes it was compiled from (what a VSA's policy digest names). */
+/** A compiled policy with the exact bytes it was compiled from. */
 export interface PolicyFile {
   readonly policy: CompiledPolicy;
   readonly bytes: Buffer;

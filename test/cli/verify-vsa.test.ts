@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createPublicKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attestationDigest } from '../../src/attestation/envelope.js';
 import type { Decision } from '../../src/policy/decision.js';
@@ -84,13 +83,33 @@ const gate = async (vsas: string[], at = '2026-11-23T12:00:00Z', policy = gatePo
   return { code: result.code, decision: JSON.parse(result.stdout) as Decision };
 };
 
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const keyidOf = (file: string) =>
+  sha256(createPublicKey(readFileSync(file, 'utf8')).export({ type: 'spki', format: 'der' }));
+
+/** The policy digest exactly as docs/policy.md defines it, for the production policy's layout. */
+function documentedDigest(policyBytes: Uint8Array, keyFile = (name: string) => name): string {
+  const keys = (...names: string[]) =>
+    [...new Set(names.map((n) => keyidOf(join(p.dir, 'keys', `${keyFile(n)}.pub`))))].sort();
+  return sha256(
+    JSON.stringify({
+      type: 'https://vouch.dev/policy-digest/v1',
+      policy: { sha256: sha256(policyBytes) },
+      authorities: [
+        { name: 'builder', keys: keys('builder') },
+        { name: 'security', keys: keys('alice', 'bob', 'carol') },
+      ],
+    }),
+  );
+}
+
 const predicateOf = (file: string) =>
   verifiedStatement(file, verifier.pub).predicate as unknown as VerificationSummaryPredicate;
 
 beforeAll(async () => {
   p = writePolicyDir();
   verifier = await keygen(p.dir, 'verifier');
-  policyHex = createHash('sha256').update(readFileSync(p.policy)).digest('hex');
+  policyHex = documentedDigest(readFileSync(p.policy));
   passedVsa = join(p.dir, 'passed.vsa.dsse.json');
   failedVsa = join(p.dir, 'failed.vsa.dsse.json');
   expect((await emit(passedVsa, [p.provenance, p.reviews])).code).toBe(0);
@@ -119,7 +138,7 @@ describe('vouch verify --emit-vsa', () => {
         verifier: { id: 'https://vouch.dev/verifier/v1', version: { vouch: '0.1.0' } },
         timeVerified: EVALUATED_AT,
         resourceUri: 'app.tar.gz',
-        policy: { uri: pathToFileURL(p.policy).href, digest: { sha256: policyHex } },
+        policy: { uri: 'policy.yaml', digest: { sha256: policyHex } },
         inputAttestations: documents.sort((a, b) => (a.digest.sha256 < b.digest.sha256 ? -1 : 1)),
         verificationResult: 'PASSED',
         verifiedLevels: [],
@@ -269,7 +288,7 @@ describe('vouch verify --emit-vsa', () => {
       expect(result.stderr).toContain('"allowed": true');
     });
 
-    it('the policy digest is of the exact file bytes: a comment changes it', async () => {
+    it('the policy digest covers the exact file bytes: a comment changes it', async () => {
       const edited = join(p.dir, 'policy-commented.yaml');
       writeFileSync(edited, `# reviewed by the platform team\n${readFileSync(p.policy, 'utf8')}`);
       const out = join(p.dir, 'commented.vsa.dsse.json');
@@ -291,10 +310,78 @@ describe('vouch verify --emit-vsa', () => {
         out,
       );
       expect(result.code).toBe(0);
-      const hex = createHash('sha256').update(readFileSync(edited)).digest('hex');
+      const hex = documentedDigest(readFileSync(edited));
       expect(predicateOf(out).policy.digest).toEqual({ sha256: hex });
       expect(hex).not.toBe(policyHex);
       expect((await gate([out])).code).toBe(1);
+    });
+  });
+
+  describe('the policy digest', () => {
+    it('covers the trust material: a key file swapped behind the same text changes it', async () => {
+      // Same policy text; keys/bob.pub now holds carol's key (a trust change the file does not show).
+      const swapped = join(p.dir, 'swapped');
+      mkdirSync(join(swapped, 'keys'), { recursive: true });
+      const text = readFileSync(p.policy);
+      writeFileSync(join(swapped, 'policy.yaml'), text);
+      for (const name of ['builder', 'alice', 'bob', 'carol']) {
+        const from = name === 'bob' ? 'carol' : name;
+        writeFileSync(
+          join(swapped, 'keys', `${name}.pub`),
+          readFileSync(join(p.dir, 'keys', `${from}.pub`)),
+        );
+      }
+      const out = join(p.dir, 'swapped.vsa.dsse.json');
+      const result = await runCli(
+        'verify',
+        '--policy',
+        join(swapped, 'policy.yaml'),
+        '--artifact',
+        p.artifact,
+        '--attestations',
+        p.provenance,
+        p.reviews,
+        '--at',
+        EVALUATED_AT,
+        '--emit-vsa',
+        '--key',
+        verifier.key,
+        '--vsa-out',
+        out,
+      );
+      expect(result.code).toBe(1);
+      const hex = predicateOf(out).policy.digest.sha256;
+      expect(hex).toBe(documentedDigest(text, (n) => (n === 'bob' ? 'carol' : n)));
+      expect(hex).not.toBe(policyHex);
+    });
+
+    it('the decision JSON names the same policy digest as the VSA', async () => {
+      const result = await runCli(
+        'verify',
+        '--policy',
+        p.policy,
+        '--artifact',
+        p.artifact,
+        '--attestations',
+        p.provenance,
+        '--at',
+        EVALUATED_AT,
+        '--output',
+        'json',
+      );
+      expect((JSON.parse(result.stdout) as Decision).policyDigest).toEqual({ sha256: policyHex });
+    });
+
+    it('vouch policy digest prints it, for gates that pin the policy', async () => {
+      const result = await runCli('policy', 'digest', p.policy);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`sha256:${policyHex}\n`);
+    });
+
+    it('the default policy.uri is the file name: no local path is published', () => {
+      const { uri } = predicateOf(passedVsa).policy;
+      expect(uri).toBe('policy.yaml');
+      expect(uri).not.toContain(p.dir);
     });
   });
 

@@ -50,6 +50,7 @@ describe('when the demo judges a step', () => {
     const decision: Decision = {
       allowed: false,
       policy: 'p',
+      policyDigest: { sha256: 'c'.repeat(64) },
       evaluatedAt: '2026-11-23T10:00:00Z',
       artifact: { digest: { sha256: 'a'.repeat(64) } },
       requirements: [

@@ -4,6 +4,8 @@ import {
   allRequirements,
   foldAllow,
   formatAllow,
+  MAX_ALLOW_DEPTH,
+  MAX_ALLOW_TERMS,
   parseAllow,
 } from '../../src/policy/allow.js';
 
@@ -49,7 +51,49 @@ describe('parseAllow', () => {
   });
 });
 
+describe('allow expression limits', () => {
+  const error = (text: string): AllowSyntaxError => {
+    try {
+      parseAllow(text, names);
+    } catch (err) {
+      if (err instanceof AllowSyntaxError) return err;
+      throw err;
+    }
+    throw new Error('expected an AllowSyntaxError');
+  };
+
+  it('when parentheses nest 5,000 deep it is a syntax error naming the limit, not a stack overflow', () => {
+    const e = error(`${'('.repeat(5000)}provenance${')'.repeat(5000)}`);
+    expect(e.message).toMatch(/deeper than 32 levels \(the limit\)/);
+    expect(e.column).toBe(33);
+  });
+
+  it('when parentheses nest to the limit it parses', () => {
+    const text = `${'('.repeat(MAX_ALLOW_DEPTH)}provenance${')'.repeat(MAX_ALLOW_DEPTH)}`;
+    expect(formatAllow(parseAllow(text, names))).toBe('provenance');
+  });
+
+  it('when an expression has 100,000 names it is a syntax error naming the limit', () => {
+    const e = error(Array.from({ length: 100_000 }, () => 'provenance').join(' && '));
+    expect(e.message).toMatch(/more than 1000 names \(the limit\)/);
+  });
+
+  it('when an expression has as many names as the limit it parses and evaluates', () => {
+    const text = Array.from({ length: MAX_ALLOW_TERMS }, () => 'vex').join(' || ');
+    expect(foldAllow(parseAllow(text, names), truth(['vex']))).toBe(1);
+  });
+});
+
 describe('foldAllow', () => {
+  it('when a node has 500,000 terms it folds without spreading them into arguments', () => {
+    const terms = Array.from({ length: 500_000 }, (_, i) => ({
+      kind: 'requirement' as const,
+      name: i === 400_000 ? 'vex' : 'provenance',
+    }));
+    expect(foldAllow({ kind: 'all', terms }, truth(['provenance']))).toBe(0);
+    expect(foldAllow({ kind: 'any', terms }, truth(['vex']))).toBe(1);
+  });
+
   it('when && is min and || is max it evaluates the expression', () => {
     const expr = parseAllow('provenance && (vuln-review || vex)', names);
     expect(foldAllow(expr, truth(['provenance', 'vex']))).toBe(1);

@@ -12,6 +12,7 @@ const files: Record<string, string> = {
   'keys/alice.pub': alice.pem,
   'keys/bob.pub': bob.pem,
   'keys/garbage.pub': 'not a key',
+  'keys/two.pub': builder.pem + alice.pem,
   'keys/rsa1024.pub': generateKeyPairSync('rsa', {
     modulusLength: 1024,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -176,6 +177,21 @@ describe('compilePolicy', () => {
         /needs parentheses/,
       ],
       [
+        'an allow nesting 5,000 parentheses',
+        policyYaml({
+          requirements: `${requirement('')}  allow: "${'('.repeat(5000)}provenance${')'.repeat(5000)}"`,
+        }),
+        /parentheses nest deeper than 32 levels \(the limit\)/,
+        /spec\.allow$/,
+      ],
+      [
+        'an allow of 100,000 terms',
+        policyYaml({
+          requirements: `${requirement('', 'p')}  allow: "${Array(100_000).fill('p').join(' && ')}"`,
+        }),
+        /more than 1000 names \(the limit\)/,
+      ],
+      [
         'a condition that does not compile',
         policyYaml({ requirements: requirement('      condition: predicate.decision ==') }),
         /condition does not parse/,
@@ -292,6 +308,65 @@ describe('compilePolicy', () => {
         /DUPLICATE_KEY/,
         /policy\.yaml:3:1$/,
       ],
+      ...(
+        [
+          ['1', '"1"'],
+          ['true', '"true"'],
+          ['null', '""'],
+          ['~', '""'],
+          ['1', "'1'"],
+          ['0x1', '"1"'],
+          ['1e1', '"10"'],
+        ] as const
+      ).map(([a, b]): [string, string, RegExp, RegExp] => [
+        `authority keys ${a} and ${b}, one name to an object`,
+        policyYaml({
+          spec: `  authorities:\n    ${a}: {keys: [{file: keys/builder.pub}]}\n    ${b}: {keys: [{file: keys/alice.pub}]}`,
+        }),
+        /YAML key ".*" appears twice/,
+        /policy\.yaml:7:5$/,
+      ]),
+      [
+        'a key that is a collection',
+        policyYaml({
+          spec: '  authorities:\n    ? [a, b]\n    : {keys: [{file: keys/builder.pub}]}',
+        }),
+        /YAML key is not a plain scalar/,
+      ],
+      [
+        'a merge key',
+        policyYaml({
+          spec: '  authorities:\n    builder: &b {keys: [{file: keys/builder.pub}]}\n    other: {<<: *b}',
+        }),
+        /merge key\) is not supported/,
+      ],
+      [
+        'a __proto__ authority',
+        policyYaml({
+          spec: '  authorities:\n    builder: {keys: [{file: keys/builder.pub}]}\n    __proto__: {keys: [{file: keys/alice.pub}]}',
+        }),
+        /"__proto__" is reserved/,
+        /policy\.yaml:\d+:\d+ spec\.authorities\.__proto__$/,
+      ],
+      [
+        'an alias bomb',
+        `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n${policyYaml()}`,
+        /Excessive alias count/,
+      ],
+      ['nesting 100,000 deep', `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, /YAML/],
+      [
+        'a key file with two PEM blocks',
+        policyYaml({ spec: '  authorities:\n    builder: {keys: [{file: keys/two.pub}]}' }),
+        /KEY_UNREADABLE: keys\/two\.pub holds 2 PEM blocks/,
+        /keys\[0\]\.file$/,
+      ],
+      [
+        'an inline pem with two PEM blocks',
+        policyYaml({
+          spec: `  authorities:\n    builder: {keys: [{pem: ${JSON.stringify(bob.pem + builder.pem)}}]}`,
+        }),
+        /KEY_UNREADABLE: inline pem key holds 2 PEM blocks/,
+      ],
       ['two YAML documents', `${policyYaml()}---\n${policyYaml()}`, /MULTIPLE_DOCS/],
       ['a YAML syntax error', 'spec: [unclosed', /YAML/],
       ['a document that is a list', '- 1\n- 2\n', /expected object/],
@@ -323,6 +398,21 @@ describe('compilePolicy', () => {
       expect(error.message).toMatch(
         /also at .* spec\.requirements\[1\]\.maxAge: .*set timestampPath/,
       );
+    });
+
+    it('when JSON names an authority __proto__ it is rejected, not dropped', () => {
+      const error = errorOf(() =>
+        compilePolicy(
+          {
+            name: 'policy.json',
+            format: 'json',
+            text: `{"apiVersion":"vouch/v1","kind":"Policy","metadata":{"name":"p"},"spec":{"authorities":{"__proto__":{"keys":[{"file":"keys/builder.pub"}]}},"requirements":[{"name":"a","predicateType":"x","signers":["a"]}]}}`,
+          },
+          { readKeyFile },
+        ),
+      );
+      expect(error.code).toBe('POLICY_INVALID');
+      expect(error.message).toMatch(/"__proto__" is reserved/);
     });
 
     it('when JSON repeats a key it is rejected', () => {

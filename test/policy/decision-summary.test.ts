@@ -6,6 +6,7 @@ import { vouchErrorOf } from '../support/fixtures.js';
 const decision: Decision = {
   allowed: true,
   policy: 'production',
+  policyDigest: { sha256: 'c'.repeat(64) },
   evaluatedAt: '2026-11-23T10:00:00Z',
   artifact: { name: 'app.tar.gz', digest: { sha256: 'a'.repeat(64), sha512: 'b'.repeat(128) } },
   requirements: [],

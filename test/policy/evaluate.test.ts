@@ -101,9 +101,11 @@ describe('evaluatePolicy', () => {
       expect(decision.policy).toBe('production');
       expect(decision.evaluatedAt).toBe(T);
       expect(decision.artifact).toEqual({ name: 'app.tar.gz', digest: APP });
+      expect(decision.policyDigest).toEqual(policy.digest);
       expect(Object.keys(decision)).toEqual([
         'allowed',
         'policy',
+        'policyDigest',
         'evaluatedAt',
         'artifact',
         'requirements',

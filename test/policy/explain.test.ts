@@ -4,6 +4,7 @@ import { explainDecision } from '../../src/policy/explain.js';
 
 const base: Omit<Decision, 'allowed' | 'requirements' | 'expiresAt'> = {
   policy: 'production',
+  policyDigest: { sha256: 'c'.repeat(64) },
   evaluatedAt: '2026-11-23T10:00:00Z',
   artifact: { name: 'app.tar.gz', digest: { sha256: 'ab'.repeat(32) } },
 };

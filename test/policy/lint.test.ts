@@ -40,6 +40,44 @@ describe('lintPolicy', () => {
     expect(warnings[0]?.message).toMatch(/a years-old review still counts/);
   });
 
+  it('when a condition can cost more than the evaluation budget it warns, saying how it grows', () => {
+    const hundred = `[${Array.from({ length: 100 }, (_, i) => i).join(', ')}]`;
+    const warnings = lintPolicy(
+      policyOf({
+        authorities: { builder: authority(builder) },
+        requirements: [
+          {
+            name: 'nested',
+            predicateType: TEST_RESULT,
+            signers: ['builder'],
+            condition: `cel.bind(l, ${hundred}, l.all(a, l.all(b, l.all(c, l.all(d, l.all(e, true))))))`,
+          },
+          {
+            name: 'quadratic',
+            predicateType: TEST_RESULT,
+            signers: ['builder'],
+            condition: 'predicate.passedTests.all(t, t in predicate.failedTests) == false',
+          },
+          {
+            name: 'linear',
+            predicateType: TEST_RESULT,
+            signers: ['builder'],
+            condition: 'predicate.passedTests.all(t, t.startsWith("test_"))',
+          },
+        ],
+      }),
+    );
+    const costly = warnings.filter((w) => w.path.endsWith('.condition'));
+    expect(costly.map((w) => w.path)).toEqual([
+      'spec.requirements[0].condition',
+      'spec.requirements[1].condition',
+    ]);
+    expect(costly[0]?.message).toMatch(
+      /whatever the attestation holds, over the evaluation budget/,
+    );
+    expect(costly[1]?.message).toMatch(/n\^2/);
+  });
+
   it('when a policy is tidy it has no warnings', () => {
     const policy = policyOf({
       authorities: { builder: authority(builder) },

@@ -34,6 +34,18 @@ export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
       }),
     );
   policy
+    .command('digest')
+    .description(
+      'print the policy digest (policy file and trusted keys), as decisions and VSAs name it',
+    )
+    .argument('<policy>')
+    .action(
+      wrap((file: string) => {
+        io.out(`sha256:${loadPolicyFile(file).digest.sha256}\n`);
+        return EXIT_OK;
+      }),
+    );
+  policy
     .command('test')
     .description('run the fixture cases DIR/cases/*.yaml against DIR/policy.yaml')
     .argument('<dir>')

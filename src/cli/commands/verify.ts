@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { attestationDigest } from '../../attestation/envelope.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../attestation/produce.js';
@@ -73,13 +71,16 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         .default('dsse'),
     )
     .option('--verifier-id <uri>', 'verifier.id of the VSA', DEFAULT_VERIFIER_ID)
-    .option('--policy-uri <uri>', 'policy.uri of the VSA (default: the policy file as a file: URL)')
+    .option(
+      '--policy-uri <uri>',
+      'policy.uri of the VSA (default: the policy file name, without its directory)',
+    )
     .action(
       wrap(async (opts: VerifyOptions) => {
         const at = evaluationTime(opts.at);
         // Configuration first: a broken policy or signing key is exit 2 whatever the
         // attestations are, and nothing is printed that the VSA would then not back.
-        const { policy, bytes } = readPolicyFile(opts.policy);
+        const { policy } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
         const artifact = await resolveArtifactArg(opts.artifact);
         const { documents, skipped } = await readAttestationInputs(opts.attestations, io);
@@ -92,9 +93,10 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         if (key === undefined) {
           io.out(report);
         } else {
+          // A relative reference by default: an absolute file: URL would publish local paths.
           const policyRef = {
-            uri: opts.policyUri ?? pathToFileURL(resolve(opts.policy)).href,
-            digest: { sha256: createHash('sha256').update(bytes).digest('hex') },
+            uri: opts.policyUri ?? encodeURIComponent(basename(opts.policy)),
+            digest: policy.digest,
           };
           emitVsa(opts, key, decision, policyRef, [...origins.keys()], io);
           // The VSA owns standard output when it has no file of its own.
