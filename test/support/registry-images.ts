@@ -109,13 +109,13 @@ export class TestLayout {
   }
 
   /** Copies a tag to `host/repository:tag` with skopeo, digests preserved. */
-  push(
+  async push(
     tag: string,
     host: string,
     repository: string,
     options: { all?: boolean; login?: boolean } = {},
-  ): void {
-    skopeo(
+  ): Promise<void> {
+    await skopeo(
       'copy',
       '--preserve-digests',
       ...(options.all === true ? ['--all'] : []),

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,14 +110,20 @@ export async function startRegistry(
   }
 }
 
-/** Runs skopeo (no signature policy: the tests push unsigned images to a loopback registry). */
-export function skopeo(...args: string[]): string {
-  const run = spawnSync(SKOPEO_BIN, ['--insecure-policy', ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
+/**
+ * Runs skopeo (no signature policy: the tests push unsigned images to a loopback registry).
+ * Asynchronous: the token server it may talk to runs in this process.
+ */
+export function skopeo(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      SKOPEO_BIN,
+      ['--insecure-policy', ...args],
+      { timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err === null) resolve(stdout);
+        else reject(new Error(`skopeo ${args.join(' ')} failed: ${stderr || err.message}`));
+      },
+    );
   });
-  if (run.status !== 0) {
-    throw new Error(`skopeo ${args.join(' ')} failed: ${run.stderr || run.error?.message}`);
-  }
-  return run.stdout;
 }

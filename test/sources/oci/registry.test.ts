@@ -36,8 +36,8 @@ describe.skipIf(!present)('when reading and writing a real docker-registry 2.8 (
     layout.tag('v1', image);
     index = layout.imageIndex(['linux/amd64', 'linux/arm64']);
     layout.tag('multi', index.index);
-    layout.push('v1', registry.host, 'acme/app');
-    layout.push('multi', registry.host, 'acme/app', { all: true });
+    await layout.push('v1', registry.host, 'acme/app');
+    await layout.push('multi', registry.host, 'acme/app', { all: true });
     oci = new OciRegistry({ plainHttp: true });
   });
 
@@ -81,7 +81,7 @@ describe.skipIf(!present)('when reading and writing a real docker-registry 2.8 (
     );
     const attTag = `${platform.replace(':', '-')}.att`;
     layout.tag(attTag, att);
-    layout.push(attTag, registry.host, 'acme/app');
+    await layout.push(attTag, registry.host, 'acme/app');
 
     const signed = bundle(statementJson({ sha256: platform.slice(7) }, PROVENANCE, {}), key);
     const ref = `oci://${registry.host}/acme/app@${platform}`;
