@@ -13,11 +13,16 @@ import { summarizeDecision } from '../../policy/decision-summary.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
-import { type RawDocument, readDocuments } from '../../sources/local.js';
+import type { RawDocument } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
-import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
+import {
+  type ArtifactRef,
+  artifactSubject,
+  resolveArtifactArg,
+} from '../../sources/subject-arg.js';
 import { VOUCH_VERSION } from '../../version.js';
 import type { Wrap } from '../main.js';
+import { isOciArtifact, localDocuments, registryEvidence } from '../oci.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
 
@@ -29,7 +34,8 @@ export const DEFAULT_VERIFIER_ID = 'https://vouch.dev/verifier/v1';
 interface VerifyOptions {
   policy: string;
   artifact: string;
-  attestations: string[];
+  attestations?: string[];
+  plainHttp?: boolean;
   at?: string;
   output: (typeof OUTPUTS)[number];
   emitVsa?: boolean;
@@ -46,11 +52,15 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
     .command('verify')
     .description('decide whether a policy allows an artifact, given its attestations')
     .requiredOption('--policy <file>', 'policy file (YAML or JSON)')
-    .requiredOption('--artifact <artifact>', 'file path, NAME@sha256:<hex> or sha256:<hex>')
     .requiredOption(
-      '--attestations <path...>',
-      'envelopes, bundles, .intoto.jsonl files or directories (searched recursively)',
+      '--artifact <artifact>',
+      'file path, NAME@sha256:<hex>, sha256:<hex>, or oci://HOST/REPO(:TAG|@sha256:<hex>) (attestations discovered in the registry)',
     )
+    .option(
+      '--attestations <path...>',
+      'envelopes, bundles, .intoto.jsonl files, OCI image layouts or directories (searched recursively)',
+    )
+    .option('--plain-http', 'with an oci:// artifact: use http:// (loopback registries only)')
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
     .addOption(new Option('--output <format>', 'output format').choices(OUTPUTS).default('text'))
     .option(
@@ -77,8 +87,36 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         // attestations are, and nothing is printed that the VSA would then not back.
         const { policy, bytes } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
-        const artifact = await resolveArtifactArg(opts.artifact);
-        const documents = readDocuments(opts.attestations);
+        const local = localDocuments(opts.attestations ?? []);
+        let artifact: ArtifactRef;
+        let documents: RawDocument[];
+        if (isOciArtifact(opts.artifact)) {
+          // An unreachable or failing registry is a deny (exit 1) that names the error.
+          let evidence: Awaited<ReturnType<typeof registryEvidence>>;
+          try {
+            evidence = await registryEvidence(opts.artifact, opts.plainHttp === true, io);
+          } catch (err) {
+            if (!(err instanceof VouchError) || !err.code.startsWith('REGISTRY_')) throw err;
+            io.err(`vouch: denied: ${err.describe()}\n`);
+            return EXIT_DENIED;
+          }
+          artifact = evidence.artifact;
+          documents = [...evidence.documents, ...local];
+        } else {
+          if (opts.plainHttp === true)
+            throw new VouchError('USAGE', '--plain-http is only used with an oci:// artifact');
+          if (opts.attestations === undefined) {
+            throw new VouchError(
+              'USAGE',
+              '--attestations is required unless --artifact is oci://',
+              {
+                hint: 'name the attestation files or directories',
+              },
+            );
+          }
+          artifact = await resolveArtifactArg(opts.artifact);
+          documents = local;
+        }
         const decision = evaluatePolicy(policy, { artifact, documents, at });
         const origins = originsByDigest(documents);
         const report =
