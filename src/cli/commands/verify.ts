@@ -108,7 +108,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
           if (opts.attestations === undefined) {
             throw new VouchError(
               'USAGE',
-              '--attestations is required unless --artifact is oci://',
+              "required option '--attestations <path...>' not specified",
               {
                 hint: 'name the attestation files or directories',
               },

@@ -5,7 +5,7 @@ import { type DiscoverOptions, type Discovery, discoverDocuments } from './disco
 import { type WrittenLayout, writeImageLayout } from './layout.js';
 import { DEFAULT_REGISTRY_TIMEOUTS, type RegistryLimits, type RegistryTimeouts } from './limits.js';
 import { type PushDocument, type PushResult, pushReferrer } from './push.js';
-import { type ImageReference, parseReference, pinned } from './reference.js';
+import { type ImageReference, parseReference } from './reference.js';
 import { type ResolvedImage, resolveImage } from './resolve.js';
 import type { TransportOptions, TransportStats } from './transport.js';
 
@@ -102,11 +102,6 @@ export class OciRegistry {
       found.documents,
     );
     return { ...written, subject };
-  }
-
-  /** The reference pinned to a resolved digest. */
-  pinned(ref: ImageReference, image: ResolvedImage): ImageReference {
-    return pinned(ref, image.digest);
   }
 
   /** Requests and connections so far, over every registry. */
