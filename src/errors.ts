@@ -50,6 +50,17 @@ export const ERROR_CATALOGUE = {
   IO_ERROR: { kind: 'input', summary: 'file cannot be read or written' },
   USAGE: { kind: 'usage', summary: 'command line arguments are invalid' },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
+  // OCI registries (src/sources/oci): a deny during verification, an input error elsewhere
+  REGISTRY_UNAVAILABLE: {
+    kind: 'input',
+    summary: 'registry unreachable, timed out, or failing (5xx/429) past the deadline',
+  },
+  REGISTRY_DENIED: { kind: 'input', summary: 'registry refused the credentials or the access' },
+  REGISTRY_NOT_FOUND: { kind: 'input', summary: 'repository, tag, manifest or blob not found' },
+  REGISTRY_INVALID: {
+    kind: 'input',
+    summary: 'registry content malformed, over a limit, or not matching its digest',
+  },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';

@@ -5,8 +5,10 @@ import {
   DEFAULT_SOURCE_LIMITS,
   documentsFromBytes,
   type LocalDocuments,
+  type RawDocument,
   readDocuments,
 } from '../sources/local.js';
+import { isImageLayout, readImageLayout } from '../sources/oci/layout.js';
 import type { Io } from './output.js';
 
 /** The attestation path that means standard input. */
@@ -20,7 +22,7 @@ export async function readAttestationInputs(
   paths: readonly string[],
   io: Io,
 ): Promise<LocalDocuments> {
-  const files = readDocuments(paths.filter((p) => p !== STDIN_PATH));
+  const files = readLocal(paths.filter((p) => p !== STDIN_PATH));
   if (!paths.includes(STDIN_PATH)) return files;
   const stream = io.stdin?.();
   if (stream === undefined) {
@@ -32,6 +34,21 @@ export async function readAttestationInputs(
     documents: [...files.documents, ...piped.documents],
     skipped: [...files.skipped, ...piped.skipped],
   };
+}
+
+/** Files and directories; OCI image layout directories are read through their index. */
+function readLocal(paths: readonly string[]): LocalDocuments {
+  const layouts: RawDocument[] = [];
+  const rest: string[] = [];
+  for (const path of paths) {
+    if (isImageLayout(path)) {
+      for (const d of readImageLayout(path)) layouts.push({ origin: d.source, bytes: d.bytes });
+    } else {
+      rest.push(path);
+    }
+  }
+  const files = readDocuments(rest);
+  return { documents: [...layouts, ...files.documents], skipped: files.skipped };
 }
 
 /** Reads a stream to its end, failing once more than `max` bytes arrived (never buffering more). */

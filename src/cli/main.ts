@@ -5,6 +5,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerProvenance } from './commands/provenance.js';
+import { registerPull } from './commands/pull.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerify } from './commands/verify.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerReview(program, io, wrap);
   registerVerify(program, io, wrap);
   registerPolicy(program, io, wrap);
+  registerPull(program, io, wrap);
   return program;
 }
 

@@ -13,10 +13,15 @@ import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
 import type { RawDocument } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
-import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
+import {
+  type ArtifactRef,
+  artifactSubject,
+  resolveArtifactArg,
+} from '../../sources/subject-arg.js';
 import { VOUCH_VERSION } from '../../version.js';
 import { readAttestationInputs } from '../attestation-input.js';
 import type { Wrap } from '../main.js';
+import { isOciArtifact, registryEvidence } from '../oci.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
 
@@ -28,7 +33,8 @@ export const DEFAULT_VERIFIER_ID = 'https://vouch.dev/verifier/v1';
 interface VerifyOptions {
   policy: string;
   artifact: string;
-  attestations: string[];
+  attestations?: string[];
+  plainHttp?: boolean;
   at?: string;
   output: (typeof OUTPUTS)[number];
   emitVsa?: boolean;
@@ -47,12 +53,13 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
     .requiredOption('--policy <file>', 'policy file (YAML or JSON)')
     .requiredOption(
       '--artifact <artifact>',
-      'file path, [NAME@]sha256:<hex>, or a custom digest such as gce_image_id:<id>',
+      'file path, [NAME@]sha256:<hex>, a custom digest such as gce_image_id:<id>, or oci://HOST/REPO(:TAG|@sha256:<hex>) (attestations discovered in the registry)',
     )
-    .requiredOption(
+    .option(
       '--attestations <path...>',
-      'envelopes, bundles, .intoto.jsonl files, directories (searched recursively), or - for standard input',
+      'envelopes, bundles, .intoto.jsonl files, OCI image layouts, directories (searched recursively), or - for standard input',
     )
+    .option('--plain-http', 'with an oci:// artifact: use http:// (loopback registries only)')
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
     .addOption(new Option('--output <format>', 'output format').choices(OUTPUTS).default('text'))
     .option(
@@ -82,8 +89,39 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         // attestations are, and nothing is printed that the VSA would then not back.
         const { policy } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
-        const artifact = await resolveArtifactArg(opts.artifact);
-        const { documents, skipped } = await readAttestationInputs(opts.attestations, io);
+        const { documents: local, skipped } = await readAttestationInputs(
+          opts.attestations ?? [],
+          io,
+        );
+        let artifact: ArtifactRef;
+        let documents: RawDocument[];
+        if (isOciArtifact(opts.artifact)) {
+          // An unreachable or failing registry is a deny (exit 1) that names the error.
+          let evidence: Awaited<ReturnType<typeof registryEvidence>>;
+          try {
+            evidence = await registryEvidence(opts.artifact, opts.plainHttp === true, io);
+          } catch (err) {
+            if (!(err instanceof VouchError) || !err.code.startsWith('REGISTRY_')) throw err;
+            io.err(`vouch: denied: ${err.describe()}\n`);
+            return EXIT_DENIED;
+          }
+          artifact = evidence.artifact;
+          documents = [...evidence.documents, ...local];
+        } else {
+          if (opts.plainHttp === true)
+            throw new VouchError('USAGE', '--plain-http is only used with an oci:// artifact');
+          if (opts.attestations === undefined) {
+            throw new VouchError(
+              'USAGE',
+              "required option '--attestations <path...>' not specified",
+              {
+                hint: 'name the attestation files or directories',
+              },
+            );
+          }
+          artifact = await resolveArtifactArg(opts.artifact);
+          documents = local;
+        }
         const decision = evaluatePolicy(policy, { artifact, documents, at });
         const origins = originsByDigest(documents);
         const report =

@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { documentSigners, parseSignedDocument } from '../src/attestation/attestation.js';
+import { signStatement } from '../src/attestation/produce.js';
+import { STATEMENT_V1, type Statement } from '../src/attestation/statement.js';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../src/crypto/keys.js';
+import { RegistryClient } from '../src/sources/oci/client.js';
+import { Deadline } from '../src/sources/oci/deadline.js';
+import { MEDIA_TYPE } from '../src/sources/oci/media-types.js';
+import { OciRegistry } from '../src/sources/oci/registry.js';
+
+// Discovery + signature verification of an image with 10 attestations on a loopback
+// docker-registry 2.8 (no referrers API: the tag-schema path), cold (a new client: new
+// connections) and warm (one client reused: keep-alive), counting requests per decision.
+
+const ATTESTATIONS = 10;
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface RegistryBenchCase {
+  readonly name: string;
+  readonly medianMs: number;
+  readonly requests: number;
+  readonly connections: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function startRegistry(storage: string): Promise<{ host: string; child: ChildProcess }> {
+  const host = `127.0.0.1:${await freePort()}`;
+  const config = join(REPO_ROOT, 'test', 'registry', 'config-anonymous.yml');
+  const child = spawn('docker-registry', ['serve', config], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin',
+      REGISTRY_HTTP_ADDR: host,
+      REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: storage,
+    },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://${host}/v2/`)).status === 200) return { host, child };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  throw new Error('docker-registry did not start (apt-get install docker-registry)');
+}
+
+/** Runs the registry benchmark; `rounds` decisions per case. */
+export async function runRegistryBench(
+  rounds: number,
+  log: (line: string) => void,
+): Promise<RegistryBenchCase[]> {
+  const storage = mkdtempSync(join(tmpdir(), 'vouch-bench-registry-'));
+  const { host, child } = await startRegistry(storage);
+  try {
+    const pair = generateKeyPair('ecdsa-p256');
+    const key = loadPrivateKey(pair.privatePem);
+    const trusted = [loadPublicKey(pair.publicPem)];
+    // The image: an empty config and no layers, pushed with Vouch's own client.
+    const setup = new RegistryClient(host, { plainHttp: true });
+    const deadline = Deadline.after(30_000);
+    const config = await setup.pushBlob('bench/app', Buffer.from('{}'), deadline);
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPE.ociManifest,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 2 },
+        layers: [],
+      }),
+    );
+    const { digest } = await setup.pushManifest(
+      'bench/app',
+      'v1',
+      manifest,
+      MEDIA_TYPE.ociManifest,
+      deadline,
+    );
+    setup.close();
+    const oci = new OciRegistry({ plainHttp: true });
+    for (let i = 0; i < ATTESTATIONS; i++) {
+      const statement: Statement = {
+        _type: STATEMENT_V1,
+        subject: [{ name: 'app', digest: { sha256: digest.slice(7) } }],
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: { i },
+      };
+      await oci.push(`oci://${host}/bench/app@${digest}`, {
+        bytes: Buffer.from(signStatement(statement, key, 'bundle')),
+        format: 'bundle',
+        predicateType: statement.predicateType,
+        created: new Date().toISOString(),
+      });
+    }
+    oci.close();
+    const ref = `oci://${host}/bench/app:v1`;
+    const decide = async (client: OciRegistry): Promise<void> => {
+      const found = await client.discover(ref);
+      if (found.documents.length !== ATTESTATIONS || found.failures.length > 0)
+        throw new Error('bench: discovery incomplete');
+      for (const doc of found.documents) {
+        if (documentSigners(parseSignedDocument(doc.bytes), trusted).length !== 1)
+          throw new Error('bench: signature did not verify');
+      }
+    };
+    const measure = async (name: string, fresh: boolean): Promise<RegistryBenchCase> => {
+      const times: number[] = [];
+      let shared = new OciRegistry({ plainHttp: true });
+      await decide(shared); // warm-up, and the warm case's open connections
+      let requests = 0;
+      let connections = 0;
+      for (let r = 0; r < rounds; r++) {
+        if (fresh) {
+          shared.close();
+          shared = new OciRegistry({ plainHttp: true });
+        }
+        const start = shared.stats();
+        const t = performance.now();
+        await decide(shared);
+        times.push(performance.now() - t);
+        const end = shared.stats();
+        requests += end.requests - start.requests;
+        connections += end.connections - start.connections;
+      }
+      shared.close();
+      times.sort((a, b) => a - b);
+      const result = {
+        name,
+        medianMs: times[Math.floor(times.length / 2)] ?? 0,
+        requests: requests / rounds,
+        connections: connections / rounds,
+      };
+      log(
+        `registry ${name}: ${result.medianMs.toFixed(1)} ms median, ${result.requests} requests and ${result.connections} new connections per decision`,
+      );
+      return result;
+    };
+    return [await measure('cold connection', true), await measure('warm connection', false)];
+  } finally {
+    child.kill();
+    rmSync(storage, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+  const rounds = Number(values.rounds ?? '20');
+  runRegistryBench(Number.isInteger(rounds) && rounds > 0 ? rounds : 20, (line) =>
+    console.log(line),
+  ).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

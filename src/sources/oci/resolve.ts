@@ -1,0 +1,79 @@
+import { VouchError } from '../../errors.js';
+import type { FetchedManifest, RegistryClient } from './client.js';
+import type { Deadline } from './deadline.js';
+import type { OciDigest } from './digest.js';
+import { type Platform, platformName } from './manifest.js';
+import type { ImageReference } from './reference.js';
+
+/** An image reference resolved to the digest of its manifest bytes. */
+export interface ResolvedImage extends FetchedManifest {
+  /** For an image index: its platform manifests, in index order. */
+  readonly platforms: readonly { readonly digest: OciDigest; readonly platform: Platform }[];
+}
+
+/**
+ * Resolves a tag (or checks a digest) by fetching the manifest: the digest is computed from
+ * the bytes received, never taken from a `Docker-Content-Digest` header alone.
+ */
+export async function resolveImage(
+  client: RegistryClient,
+  ref: ImageReference,
+  deadline: Deadline,
+): Promise<ResolvedImage> {
+  const reference = ref.digest ?? ref.tag;
+  if (reference === undefined)
+    throw new VouchError('USAGE', 'the image reference has neither tag nor digest', {
+      path: 'reference',
+    });
+  const fetched = await client.manifest(ref.repository, reference, deadline);
+  const platforms =
+    fetched.manifest.kind === 'index'
+      ? fetched.manifest.manifests.flatMap((d) =>
+          d.platform === undefined ? [] : [{ digest: d.digest, platform: d.platform }],
+        )
+      : [];
+  return { ...fetched, platforms };
+}
+
+/** `all`, or platforms named `os/arch[/variant]`. */
+export type PlatformSelection = 'all' | readonly string[];
+
+/**
+ * The platform manifests of an index that must also be attested. `all` skips BuildKit's
+ * `unknown/unknown` attestation manifests; a named platform the index lacks is an error (a
+ * policy that asks for arm64 must not pass because arm64 is missing).
+ */
+export function selectPlatforms(
+  image: ResolvedImage,
+  selection: PlatformSelection,
+): { digest: OciDigest; platform: string }[] {
+  const named = image.platforms.map((p) => ({
+    digest: p.digest,
+    platform: platformName(p.platform),
+  }));
+  if (selection === 'all') return named.filter((p) => !p.platform.startsWith('unknown/'));
+  if (selection.length > 0 && image.manifest.kind !== 'index') {
+    throw new VouchError(
+      'REGISTRY_NOT_FOUND',
+      `${image.digest} is a single-platform image, not an index`,
+      {
+        path: 'platforms',
+        hint: 'name platforms only for multi-platform images',
+      },
+    );
+  }
+  return selection.map((want) => {
+    const found = named.find((p) => p.platform === want || p.platform.startsWith(`${want}/`));
+    if (found === undefined) {
+      throw new VouchError(
+        'REGISTRY_NOT_FOUND',
+        `image index ${image.digest} has no ${want} manifest`,
+        {
+          path: 'platforms',
+          hint: `the index has ${named.map((p) => p.platform).join(', ') || 'no platforms'}`,
+        },
+      );
+    }
+    return found;
+  });
+}

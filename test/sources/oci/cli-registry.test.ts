@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OciRegistry } from '../../../src/sources/oci/registry.js';
+import { runCliWith } from '../../support/cli.js';
+import {
+  type RunningRegistry,
+  registryPeersPresent,
+  startRegistry,
+} from '../../support/registry.js';
+import { type Blob, TestLayout } from '../../support/registry-images.js';
+import { bundle, makeKey, PROVENANCE, provenance, statementJson } from '../../support/signing.js';
+
+const present = registryPeersPresent();
+
+describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () => {
+  let registry: RunningRegistry;
+  let scratch: string;
+  let image: Blob;
+  let other: Blob;
+  let policy: string;
+  const builder = makeKey();
+  const run = (...args: string[]) =>
+    runCliWith({ env: { DOCKER_CONFIG: join(scratch, 'docker') } }, ...args);
+
+  beforeAll(async () => {
+    registry = await startRegistry('anonymous');
+    scratch = mkdtempSync(join(tmpdir(), 'vouch-oci-cli-'));
+    const layout = new TestLayout(join(scratch, 'images'));
+    image = layout.image();
+    other = layout.image('linux', 'arm64', 'other');
+    layout.tag('v1', image);
+    layout.tag('other', other);
+    await layout.push('v1', registry.host, 'acme/app');
+    await layout.push('other', registry.host, 'acme/app');
+    writeFileSync(join(scratch, 'builder.pub'), builder.pem);
+    policy = join(scratch, 'policy.yaml');
+    writeFileSync(
+      policy,
+      `apiVersion: vouch/v1\nkind: Policy\nmetadata: {name: images}\nspec:\n  authorities:\n    builder: {keys: [{file: builder.pub}]}\n  requirements:\n    - name: provenance\n      predicateType: ${PROVENANCE}\n      signers: [builder]\n`,
+    );
+    const oci = new OciRegistry({ plainHttp: true });
+    const signed = bundle(
+      statementJson({ sha256: image.digest.slice(7) }, PROVENANCE, provenance()),
+      builder,
+    );
+    await oci.push(`oci://${registry.host}/acme/app:v1`, {
+      bytes: Buffer.from(signed),
+      format: 'bundle',
+      predicateType: PROVENANCE,
+      created: '2026-11-30T00:00:00Z',
+    });
+    oci.close();
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('allows a tagged image whose provenance is a referrer in the registry', async () => {
+    const result = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      `oci://${registry.host}/acme/app:v1`,
+      '--plain-http',
+      '--output',
+      'json',
+    );
+    expect(result.stderr).toBe('');
+    const decision = JSON.parse(result.stdout) as {
+      allowed: boolean;
+      artifact: { digest: { sha256: string } };
+      requirements: { satisfiedBy: { source: string }[] }[];
+    };
+    expect(result.code).toBe(0);
+    expect(decision.allowed).toBe(true);
+    expect(decision.artifact.digest.sha256).toBe(image.digest.slice(7));
+    // The decision JSON has no source field yet; the text explanation names where each came from.
+    const text = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      `oci://${registry.host}/acme/app:v1`,
+      '--plain-http',
+    );
+    expect(text.stdout).toMatch(new RegExp(`oci://${registry.host}/acme/app@sha256:[0-9a-f]{64}`));
+  });
+
+  it('denies another image in the same repository: its attestations are not this one', async () => {
+    const result = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      `oci://${registry.host}/acme/app:other`,
+      '--plain-http',
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it('denies, naming the registry error, when the registry is unreachable', async () => {
+    const result = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      'oci://127.0.0.1:1/acme/app:v1',
+      '--plain-http',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/REGISTRY_UNAVAILABLE/);
+  });
+
+  it('refuses --plain-http to a registry that is not loopback', async () => {
+    const result = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      'oci://registry.example/acme/app:v1',
+      '--plain-http',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/USAGE/);
+  });
+
+  it('pulls the attestations to a layout that verify reads offline', async () => {
+    const out = join(scratch, 'pulled');
+    const pulled = await run(
+      'pull',
+      `oci://${registry.host}/acme/app:v1`,
+      '--out',
+      out,
+      '--plain-http',
+    );
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toContain(
+      `pulled 1 attestation(s) of oci://${registry.host}/acme/app@${image.digest}`,
+    );
+    const offline = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      `app@${image.digest}`,
+      '--attestations',
+      out,
+    );
+    expect(offline.code).toBe(0);
+    const wrong = await run(
+      'verify',
+      '--policy',
+      policy,
+      '--artifact',
+      `app@${other.digest}`,
+      '--attestations',
+      out,
+    );
+    expect(wrong.code).toBe(1);
+  });
+});
