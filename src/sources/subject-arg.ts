@@ -3,7 +3,7 @@ import type { DigestSet } from '../attestation/digest-set.js';
 import { parseDigestSet } from '../attestation/digest-set.js';
 import type { ResourceDescriptor } from '../attestation/statement.js';
 import { VouchError } from '../errors.js';
-import { digestFile, type ProgressListener } from './artifact-file.js';
+import { type DigestFileOptions, digestFile } from './artifact-file.js';
 
 /** An artifact named on the command line: a digest set plus an optional name. */
 export interface ArtifactRef {
@@ -14,12 +14,13 @@ export interface ArtifactRef {
 const DIGEST_ARG = /^(?:(.+)@)?(sha256|sha384|sha512):([0-9a-fA-F]+)$/;
 
 /**
- * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), or a file path that is hashed.
+ * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), or a file path that is hashed (with
+ * the algorithms of `options`, sha256 by default).
  * A file that happens to be named like a digest is still read as a digest: say `./sha256:...`.
  */
 export async function resolveArtifactArg(
   arg: string,
-  onProgress?: ProgressListener,
+  options: DigestFileOptions = {},
 ): Promise<ArtifactRef> {
   const m = DIGEST_ARG.exec(arg);
   if (m) {
@@ -33,7 +34,7 @@ export async function resolveArtifactArg(
       hint: 'use sha256:, sha384: or sha512:',
     });
   }
-  return { name: basename(arg), digest: await digestFile(arg, onProgress) };
+  return { name: basename(arg), digest: await digestFile(arg, options) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { summarizeDecision } from '../../policy/decision-summary.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
+import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
 import { type RawDocument, readDocuments } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
 import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
@@ -77,8 +78,10 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         // attestations are, and nothing is printed that the VSA would then not back.
         const { policy, bytes } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
-        const artifact = await resolveArtifactArg(opts.artifact);
         const documents = readDocuments(opts.attestations);
+        const artifact = await resolveArtifactArg(opts.artifact, {
+          algorithms: subjectAlgorithms(documents),
+        });
         const decision = evaluatePolicy(policy, { artifact, documents, at });
         const origins = originsByDigest(documents);
         const report =
