@@ -4,7 +4,8 @@ import type { DigestSet } from '../attestation/digest-set.js';
 import { VouchError } from '../errors.js';
 
 // Large reads, two buffers: the next read runs on the thread pool while this one is hashed.
-const READ_SIZE = 4 * 1024 * 1024;
+// 1 MiB measured best: larger buffers fall out of the CPU cache between read and hash.
+const READ_SIZE = 1024 * 1024;
 
 /** in-toto digest algorithm names (spec/v1/digest_set.md) to node:crypto's. */
 const NODE_HASHES: ReadonlyMap<string, string> = new Map([
