@@ -1,5 +1,4 @@
-import { relative } from 'node:path';
-import { HAVE_VECTORS, REPO, VECTOR_SUITES, VECTORS } from './vectors.js';
+import { HAVE_VECTORS, VECTOR_SUITES, VECTORS } from './vectors.js';
 
 /**
  * Vitest global setup: without the shared vectors, the conformance suites that read them are
@@ -7,13 +6,12 @@ import { HAVE_VECTORS, REPO, VECTOR_SUITES, VECTORS } from './vectors.js';
  */
 export default function setup(): void {
   if (HAVE_VECTORS) return;
-  const where = relative(REPO, VECTORS) || '.';
   if (process.env.VOUCH_REQUIRE_VECTORS === '1') {
     throw new Error(
-      `shared vectors not found at ${where} and VOUCH_REQUIRE_VECTORS=1: set VOUCH_VECTORS to the vectors directory`,
+      `shared vectors not found at ${VECTORS} and VOUCH_REQUIRE_VECTORS=1: set VOUCH_VECTORS to the vectors directory`,
     );
   }
   console.warn(
-    `vouch: skipped the tests that read the shared vectors (${VECTOR_SUITES.length} conformance suites and the DSSE, in-toto, Sigstore, SLSA and OpenVEX corpus cases): none at ${where}; set VOUCH_VECTORS=DIR to run them`,
+    `vouch: skipped the tests that read the shared vectors (${VECTOR_SUITES.length} conformance suites and the DSSE, in-toto, Sigstore, SLSA and OpenVEX corpus cases): none at ${VECTORS}; set VOUCH_VECTORS=DIR to run them`,
   );
 }
