@@ -2,22 +2,21 @@ import { verify } from 'node:crypto';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { documentSigners, parseSignedDocument } from '../src/attestation/attestation.js';
+import { envelopeToBundle } from '../src/attestation/bundle.js';
+import { verifiedKeys } from '../src/attestation/dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE, parseEnvelope } from '../src/attestation/envelope.js';
+import { pae } from '../src/attestation/pae.js';
+import { signStatement } from '../src/attestation/produce.js';
 import {
-  documentSigners,
-  envelopeToBundle,
   generateKeyPair,
-  IN_TOTO_PAYLOAD_TYPE,
   type KeygenAlgorithm,
   loadPrivateKey,
   loadPublicKey,
   type PublicKey,
-  pae,
-  parseEnvelope,
-  parseSignedDocument,
-  signStatement,
-  verifiedKeys,
-} from '../src/index.js';
+} from '../src/crypto/keys.js';
 import {
+  atLeast,
   type Contender,
   compare,
   type Measurement,
@@ -156,7 +155,7 @@ export const dsseSuite: Suite = {
         {
           name: `${alg} ${VOUCH}/${RAW}`,
           value: pairedRatio(find(results, VOUCH), find(results, RAW)),
-          target: TARGET,
+          target: atLeast(TARGET),
         },
         {
           name: `${alg} ${SIGSTORE}/${RAW}`,

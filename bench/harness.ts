@@ -5,11 +5,21 @@ export interface BenchOptions {
   readonly warmupMs: number;
   readonly roundMs: number;
   readonly rounds: number;
+  /** Largest size of the policy scale curve. */
+  readonly scaleMax: number;
+  /** Size of the file the hashing suite hashes, MiB. */
+  readonly hashMib: number;
 }
 
 // Many short rounds: contenders alternate every 100 ms, so bursts of other work on a shared
 // machine hit them alike and cancel out of the per-round ratios.
-export const DEFAULT_OPTIONS: BenchOptions = { warmupMs: 1000, roundMs: 100, rounds: 41 };
+export const DEFAULT_OPTIONS: BenchOptions = {
+  warmupMs: 1000,
+  roundMs: 100,
+  rounds: 41,
+  scaleMax: 10000,
+  hashMib: 1024,
+};
 
 /** One implementation of the same work; `op` must return true (checked before timing). */
 export interface Contender {
@@ -25,13 +35,34 @@ export interface Measurement {
   readonly opsPerSec: number;
   /** ops/s of each round, in round order (every contender ran once per round). */
   readonly rounds: readonly number[];
+  /**
+   * Ops per second of this process's CPU time (user + system), median over the rounds: what the
+   * work costs, whatever else the machine was doing. Absent for spawned processes.
+   */
+  readonly opsPerCpuSec?: number;
+}
+
+/** A bound a ratio must meet: at least (throughput) or at most (time). */
+export interface Target {
+  readonly op: '>=' | '<=';
+  readonly value: number;
 }
 
 export interface Ratio {
   readonly name: string;
   /** Median over rounds of the per-round ratio (see pairedRatio). */
   readonly value: number;
-  readonly target?: number;
+  readonly target?: Target;
+}
+
+export const atLeast = (value: number): Target => ({ op: '>=', value });
+export const atMost = (value: number): Target => ({ op: '<=', value });
+
+/** Whether a ratio meets its target (true when it has none). */
+export function meets(ratio: Ratio): boolean {
+  const t = ratio.target;
+  if (t === undefined) return true;
+  return t.op === '>=' ? ratio.value >= t.value : ratio.value <= t.value;
 }
 
 export interface SuiteResult {
@@ -51,7 +82,13 @@ export interface Suite {
 // Collected op results keep the optimiser from dropping the measured calls.
 let sink = 0;
 
-function runFor(op: () => boolean, ms: number): number {
+interface Rate {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function runFor(op: () => boolean, ms: number): Rate {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const deadline = start + ms;
   let ops = 0;
@@ -63,10 +100,9 @@ function runFor(op: () => boolean, ms: number): number {
     ops += batch;
     now = performance.now();
   }
-  return (ops * 1000) / (now - start);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (ops * 1000) / (now - start), cpu: (ops * 1e6) / (cpu.user + cpu.system || 1) };
 }
-
-const gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -79,6 +115,8 @@ export function median(values: readonly number[]): number {
 /**
  * Runs contenders round-robin (each round runs every contender once, in rotating order), so
  * that drift on a shared machine (thermal, other processes) spreads evenly; reports medians.
+ * No forced gc() between rounds: it would bill each side for collections the other's garbage
+ * caused, and penalise whichever allocates more; each round pays for its own garbage.
  */
 export function compare(
   group: string,
@@ -89,20 +127,26 @@ export function compare(
     if (c.op() !== true) throw new Error(`${group}/${c.name}: the measured op does not succeed`);
   }
   for (const c of contenders) runFor(c.op, options.warmupMs / contenders.length);
-  const rates = contenders.map((): number[] => []);
+  const rates = contenders.map((): Rate[] => []);
   for (let round = 0; round < options.rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const index = (round + k) % contenders.length;
       const contender = contenders[index];
       if (contender === undefined) continue;
-      gc?.();
       rates[index]?.push(runFor(contender.op, options.roundMs));
     }
   }
   if (sink === -1) console.log('unreachable');
   return contenders.map((c, i) => {
-    const rounds = rates[i] ?? [];
-    return { group, contender: c.name, opsPerSec: median(rounds), rounds };
+    const measured = rates[i] ?? [];
+    const rounds = measured.map((r) => r.wall);
+    return {
+      group,
+      contender: c.name,
+      opsPerSec: median(rounds),
+      rounds,
+      opsPerCpuSec: median(measured.map((r) => r.cpu)),
+    };
   });
 }
 

@@ -1,15 +1,18 @@
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/cli/files.js';
+import { coldStartSuite } from './cold-start.js';
 import { dsseSuite } from './dsse.js';
 import { type BenchOptions, DEFAULT_OPTIONS, type Suite, type SuiteResult } from './harness.js';
+import { hashingSuite } from './hashing.js';
 import { policySuite } from './policy.js';
-import { formatSuite, resultsJson } from './report.js';
+import { formatSuite, formatTargets, resultsJson } from './report.js';
 
 // Every suite `npm run bench` runs, in order.
-const SUITES: readonly Suite[] = [dsseSuite, policySuite];
+const SUITES: readonly Suite[] = [dsseSuite, policySuite, coldStartSuite, hashingSuite];
 
-const USAGE = `usage: npm run bench -- [--json FILE] [--suite NAME]... [--rounds N] [--round-ms MS] [--warmup-ms MS]
-suites: ${SUITES.map((s) => s.name).join(', ')}`;
+const USAGE = `usage: npm run bench -- [--json FILE] [--suite NAME]... [--rounds N] [--round-ms MS] [--warmup-ms MS] [--scale-max N] [--hash-mib N]
+suites: ${SUITES.map((s) => s.name).join(', ')}
+a smoke run: npm run bench -- --rounds 3 --round-ms 20 --warmup-ms 20 --scale-max 100 --hash-mib 16`;
 
 function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -27,6 +30,8 @@ function main(): void {
       rounds: { type: 'string' },
       'round-ms': { type: 'string' },
       'warmup-ms': { type: 'string' },
+      'scale-max': { type: 'string' },
+      'hash-mib': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -39,13 +44,12 @@ function main(): void {
     rounds: positiveInteger(values.rounds, '--rounds', DEFAULT_OPTIONS.rounds),
     roundMs: positiveInteger(values['round-ms'], '--round-ms', DEFAULT_OPTIONS.roundMs),
     warmupMs: positiveInteger(values['warmup-ms'], '--warmup-ms', DEFAULT_OPTIONS.warmupMs),
+    scaleMax: positiveInteger(values['scale-max'], '--scale-max', DEFAULT_OPTIONS.scaleMax),
+    hashMib: positiveInteger(values['hash-mib'], '--hash-mib', DEFAULT_OPTIONS.hashMib),
   };
   const wanted = values.suite ?? SUITES.map((s) => s.name);
   const unknown = wanted.filter((name) => !SUITES.some((s) => s.name === name));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
-  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
-    console.error('bench: run with node --expose-gc (npm run bench does) for steadier rounds');
-  }
   const results: SuiteResult[] = [];
   for (const suite of SUITES.filter((s) => wanted.includes(s.name))) {
     const result = suite.run(options, (line) => console.error(line));
@@ -53,8 +57,9 @@ function main(): void {
     console.log(`${formatSuite(result)}\n`);
   }
   console.log(
-    `node ${process.version}; median of ${options.rounds} rounds of ${options.roundMs} ms after ${options.warmupMs} ms warm-up per case; ratios are medians of per-round ratios`,
+    `node ${process.version}; median of ${options.rounds} rounds of ${options.roundMs} ms after ${options.warmupMs} ms warm-up per case (spawned processes: ${options.rounds} runs each); ratios are medians of per-round ratios; ops/CPU-s is per second of this process's CPU time\n`,
   );
+  console.log(formatTargets(results));
   if (values.json !== undefined) {
     writeFileAtomic(values.json, resultsJson(results, options));
     console.error(`bench: wrote ${values.json}`);

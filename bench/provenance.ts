@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildStatement, type Statement } from '../src/index.js';
+import { buildStatement, type Statement } from '../src/attestation/statement.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 

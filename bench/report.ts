@@ -1,16 +1,24 @@
 import { cpus } from 'node:os';
-import type { BenchOptions, SuiteResult } from './harness.js';
+import { type BenchOptions, meets, type Ratio, type SuiteResult } from './harness.js';
 
-const formatRate = (n: number): string => Math.round(n).toLocaleString('en-US');
+// Spawned processes run a few per second: keep a decimal below 100.
+const formatRate = (n: number): string =>
+  n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 
 /** A plain-text table per suite: rates by group and contender, then ratios against targets. */
 export function formatSuite(result: SuiteResult): string {
   const rows = result.measurements.map((m) => {
     const min = Math.min(...m.rounds);
     const max = Math.max(...m.rounds);
-    return [m.group, m.contender, formatRate(m.opsPerSec), `${formatRate(min)}–${formatRate(max)}`];
+    return [
+      m.group,
+      m.contender,
+      formatRate(m.opsPerSec),
+      `${formatRate(min)}–${formatRate(max)}`,
+      m.opsPerCpuSec === undefined ? '-' : formatRate(m.opsPerCpuSec),
+    ];
   });
-  const header = ['case', 'implementation', 'ops/s (median)', 'range over rounds'];
+  const header = ['case', 'implementation', 'ops/s (median)', 'range over rounds', 'ops/CPU-s'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
@@ -23,16 +31,28 @@ export function formatSuite(result: SuiteResult): string {
   ];
   for (const r of rows) out.push(line(r));
   out.push('');
-  for (const ratio of result.ratios) {
-    const verdict =
-      ratio.target === undefined
-        ? ''
-        : ratio.value >= ratio.target
-          ? `  (target >= ${ratio.target}: met)`
-          : `  (target >= ${ratio.target}: NOT MET)`;
-    out.push(`${ratio.name} = ${ratio.value.toFixed(3)}${verdict}`);
-  }
+  for (const ratio of result.ratios) out.push(formatRatio(ratio));
   return out.join('\n');
+}
+
+/** A ratio with its target and whether it is met. */
+export function formatRatio(ratio: Ratio): string {
+  const value = `${ratio.name} = ${ratio.value.toFixed(3)}`;
+  const t = ratio.target;
+  if (t === undefined) return value;
+  return `${value}  (target ${t.op} ${t.value}: ${meets(ratio) ? 'met' : 'NOT MET'})`;
+}
+
+/** Every target of the run, one line each, for the end of `npm run bench`. */
+export function formatTargets(results: readonly SuiteResult[]): string {
+  const lines = results.flatMap((r) =>
+    r.ratios
+      .filter((ratio) => ratio.target !== undefined)
+      .map((ratio) => `  ${r.suite}: ${formatRatio(ratio)}`),
+  );
+  const missed = results.flatMap((r) => r.ratios).filter((ratio) => !meets(ratio)).length;
+  const verdict = missed === 0 ? 'every target met' : `${missed} target(s) NOT MET`;
+  return ['targets:', ...lines, verdict].join('\n');
 }
 
 /** Machine-readable results, with what is needed to compare runs across machines. */

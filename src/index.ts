@@ -1,61 +1,41 @@
-export type { SignedDocument } from './attestation/attestation.js';
-export { documentSigners, parseSignedDocument } from './attestation/attestation.js';
-export type { AttestationBundle, BundleVerifyOptions } from './attestation/bundle.js';
-export {
-  bundleFromParsedJson,
-  envelopeToBundle,
-  verifiedBundleKeys,
-} from './attestation/bundle.js';
-export type { DigestSet } from './attestation/digest-set.js';
-export { digestSetsMatch, MATCHING_ALGORITHMS, parseDigestSet } from './attestation/digest-set.js';
-export { envelopeToJson, signEnvelope, verifiedKeys } from './attestation/dsse.js';
-export type { Envelope, EnvelopeSignature } from './attestation/envelope.js';
-export {
-  attestationDigest,
-  envelopeFromJson,
-  IN_TOTO_PAYLOAD_TYPE,
-  parseEnvelope,
-} from './attestation/envelope.js';
-export { pae } from './attestation/pae.js';
-export type { OutputFormat } from './attestation/produce.js';
-export { OUTPUT_FORMATS, signStatement } from './attestation/produce.js';
-export type { ResourceDescriptor, Statement } from './attestation/statement.js';
-export {
-  buildStatement,
-  parseResourceDescriptor,
-  parseStatement,
-  STATEMENT_V1,
-  STATEMENT_V01,
-  statementFromJson,
-} from './attestation/statement.js';
-export type { VerifiedStatement } from './attestation/verified-statement.js';
+/**
+ * Vouch as a library: compile a policy, decide on an artifact from signed attestations, produce
+ * and sign the evidence. What reads files is in `vouch/node` (src/node.ts).
+ */
+export { parseSignedDocument } from './attestation/attestation.js';
+export { signStatement } from './attestation/produce.js';
+export { buildStatement, parseStatement, STATEMENT_V1 } from './attestation/statement.js';
 export { verifyStatement } from './attestation/verified-statement.js';
-export type { KeygenAlgorithm, PrivateKey, PublicKey, SignatureScheme } from './crypto/keys.js';
-export {
-  generateKeyPair,
-  KEYGEN_ALGORITHMS,
-  loadPrivateKey,
-  loadPublicKey,
-  publicKeyFromSpki,
-} from './crypto/keys.js';
-export { signBytes, verifyBytes } from './crypto/signature.js';
-export { decodeBase64Strict } from './encoding/base64.js';
-export { parseRfc3339, toUtcTimestamp } from './encoding/rfc3339.js';
-export type { JsonLimits } from './encoding/strict-json.js';
-export { DEFAULT_JSON_LIMITS, parseStrictJson } from './encoding/strict-json.js';
-export type { ErrorCode, ErrorKind } from './errors.js';
-export { ERROR_CATALOGUE, VouchError } from './errors.js';
-export type { AllowExpr } from './policy/allow.js';
-export { formatAllow, parseAllow } from './policy/allow.js';
-export type {
-  CompiledAuthority,
-  CompiledPolicy,
-  CompiledRequirement,
-  CompileOptions,
-} from './policy/compile.js';
+export { generateKeyPair, loadPrivateKey, loadPublicKey } from './crypto/keys.js';
+export { VouchError } from './errors.js';
 export { compilePolicy } from './policy/compile.js';
-export type { Condition, ConditionResult, ConditionVariables } from './policy/condition.js';
-export { compileCondition } from './policy/condition.js';
+export { summarizeDecision } from './policy/decision-summary.js';
+export { evaluatePolicy } from './policy/evaluate.js';
+export { explainDecision } from './policy/explain.js';
+export { lintPolicy } from './policy/lint.js';
+export { detectCi, readCiEnvironment } from './predicates/ci-environment.js';
+export { parseOpenVex } from './predicates/openvex.js';
+export { buildSlsaProvenance } from './predicates/provenance-builder.js';
+export { parseScanReport } from './predicates/scanners/formats.js';
+export { SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
+export { triageFromVex } from './predicates/triage.js';
+export { buildVerificationSummary, VSA_PREDICATE_TYPE } from './predicates/verification-summary.js';
+export { buildVulnReview, VULN_REVIEW_PREDICATE_TYPE } from './predicates/vuln-review.js';
+export {
+  buildVulnsPredicate,
+  scanEvidenceFromPredicate,
+  VULNS_PREDICATE_TYPE,
+} from './predicates/vulns.js';
+export { VOUCH_VERSION } from './version.js';
+
+export type { SignedDocument } from './attestation/attestation.js';
+export type { DigestSet } from './attestation/digest-set.js';
+export type { OutputFormat } from './attestation/produce.js';
+export type { ResourceDescriptor, Statement } from './attestation/statement.js';
+export type { VerifiedStatement } from './attestation/verified-statement.js';
+export type { GeneratedKeyPair, KeygenAlgorithm, PrivateKey, PublicKey } from './crypto/keys.js';
+export type { ErrorCode, ErrorKind } from './errors.js';
+export type { CompiledPolicy, CompileOptions } from './policy/compile.js';
 export type { ConfigFormat, ConfigSource } from './policy/config-text.js';
 export type {
   Artifact,
@@ -65,58 +45,19 @@ export type {
   RequirementResult,
   SatisfiedBy,
 } from './policy/decision.js';
-export { REJECTION_CODES } from './policy/decision.js';
 export type { DecisionSummaryContext } from './policy/decision-summary.js';
-export { resourceUriOf, summarizeDecision } from './policy/decision-summary.js';
 export type { CandidateDocument, EvaluationInput } from './policy/evaluate.js';
-export { evaluatePolicy } from './policy/evaluate.js';
 export type { ExplainOptions } from './policy/explain.js';
-export { explainDecision } from './policy/explain.js';
 export type { PolicyWarning } from './policy/lint.js';
-export { lintPolicy } from './policy/lint.js';
-export type { PolicyTestCase } from './policy/test-case.js';
-export { caseMismatches, parsePolicyTestCase } from './policy/test-case.js';
 export type { CiFacts, CiSystem, Environment } from './predicates/ci-environment.js';
-export { detectCi, readCiEnvironment } from './predicates/ci-environment.js';
-export type { OpenVexDocument, VexJustification, VexStatus } from './predicates/openvex.js';
-export { OPENVEX_CONTEXT, parseOpenVex } from './predicates/openvex.js';
+export type { OpenVexDocument } from './predicates/openvex.js';
 export type { ProvenanceFlags, SlsaProvenancePredicate } from './predicates/provenance-builder.js';
-export {
-  buildSlsaProvenance,
-  GENERIC_BUILD_TYPE,
-  GITHUB_WORKFLOW_BUILD_TYPE,
-  GITLAB_CI_BUILD_TYPE,
-} from './predicates/provenance-builder.js';
 export type { ScanFormat } from './predicates/scanners/formats.js';
-export { parseScanReport, SCAN_FORMATS } from './predicates/scanners/formats.js';
 export type { ScanFinding, ScanReport } from './predicates/scanners/scan-report.js';
-export type { Severity, SeveritySummary } from './predicates/severity.js';
-export { SEVERITIES } from './predicates/severity.js';
-export type { SlsaProvenanceV1 } from './predicates/slsa-provenance.js';
-export { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
-export type { PredicateTimeField } from './predicates/timestamps.js';
-export {
-  attestationTime,
-  defaultTimestampPath,
-  isPerishable,
-  PREDICATE_TIME_FIELDS,
-} from './predicates/timestamps.js';
-export type { TriageStatement } from './predicates/triage.js';
-export { parseTriageArg, triageFromVex } from './predicates/triage.js';
+export type { TriageStatement, TriageTarget, VexImport } from './predicates/triage.js';
 export type {
-  ResourceRef,
   VerificationSummaryInput,
   VerificationSummaryPredicate,
 } from './predicates/verification-summary.js';
-export { buildVerificationSummary, VSA_PREDICATE_TYPE } from './predicates/verification-summary.js';
-export type { ReviewDecision, VulnReviewPredicate } from './predicates/vuln-review.js';
-export { buildVulnReview, VULN_REVIEW_PREDICATE_TYPE } from './predicates/vuln-review.js';
-export type { ScanEvidence, VulnsPredicate } from './predicates/vulns.js';
-export {
-  buildVulnsPredicate,
-  scanEvidenceFromPredicate,
-  VULNS_PREDICATE_TYPE,
-} from './predicates/vulns.js';
-export type { PolicyFile } from './sources/policy-file.js';
-export { loadPolicyFile, readPolicyFile } from './sources/policy-file.js';
-export { VOUCH_VERSION } from './version.js';
+export type { ReviewDecision, ReviewInput, VulnReviewPredicate } from './predicates/vuln-review.js';
+export type { ScanEvidence, ScanTimes, VulnsPredicate } from './predicates/vulns.js';

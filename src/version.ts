@@ -1,2 +1,11 @@
-/** Vouch's version, as package.json states it (a test keeps the two in step). */
-export const VOUCH_VERSION = '0.1.0';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Vouch's version. package.json is the one source of truth: it sits one level above src/ and
+ * dist/ alike (the CLI bundle inlines it at build time).
+ */
+export const VOUCH_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ErrorCode, VouchError } from '../errors.js';
 import { formatPath } from './strict-json.js';
 

@@ -1,5 +1,5 @@
 import { type Document, isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatPath, parseStrictJson } from '../encoding/strict-json.js';
 import { asVouchError, type ErrorCode, VouchError } from '../errors.js';
 

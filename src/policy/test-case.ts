@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRfc3339 } from '../encoding/rfc3339.js';
 import { type ConfigSource, parseConfigText, validateConfig } from './config-text.js';
 import { type Decision, REJECTION_CODES } from './decision.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRfc3339, rfc3339Millis } from '../encoding/rfc3339.js';
 import { narrow } from '../encoding/shape.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits, parseStrictJson } from '../encoding/strict-json.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRfc3339, toUtcTimestamp } from '../encoding/rfc3339.js';
 import { narrow } from '../encoding/shape.js';
 import { VouchError } from '../errors.js';

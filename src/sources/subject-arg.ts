@@ -3,7 +3,7 @@ import type { DigestSet } from '../attestation/digest-set.js';
 import { isCustomAlgorithm, parseDigestSet } from '../attestation/digest-set.js';
 import type { ResourceDescriptor } from '../attestation/statement.js';
 import { VouchError } from '../errors.js';
-import { digestFile, type ProgressListener } from './artifact-file.js';
+import { type DigestFileOptions, digestFile } from './artifact-file.js';
 
 /** An artifact named on the command line: a digest set plus an optional name. */
 export interface ArtifactRef {
@@ -18,12 +18,13 @@ const CUSTOM_DIGEST_ARG = /^(?:([^@]+)@)?([a-z][a-z0-9_-]{0,63}):([A-Za-z0-9._~+
 
 /**
  * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), a custom digest `[NAME@]ALG:VALUE`
- * (matched only by a subject with that exact digest), or a file path that is hashed.
+ * (matched only by a subject with that exact digest), or a file path that is hashed (with the
+ * algorithms of `options`, sha256 by default).
  * A file that happens to be named like a digest is still read as a digest: say `./sha256:...`.
  */
 export async function resolveArtifactArg(
   arg: string,
-  onProgress?: ProgressListener,
+  options: DigestFileOptions = {},
 ): Promise<ArtifactRef> {
   const m = DIGEST_ARG.exec(arg) ?? CUSTOM_DIGEST_ARG.exec(arg);
   if (m) {
@@ -37,7 +38,7 @@ export async function resolveArtifactArg(
     if (name !== undefined && name === '') throw new VouchError('USAGE', `empty name in ${arg}`);
     return name === undefined ? { digest } : { name, digest };
   }
-  return { name: basename(arg), digest: await digestFile(arg, onProgress) };
+  return { name: basename(arg), digest: await digestFile(arg, options) };
 }
 
 /**

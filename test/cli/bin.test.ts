@@ -8,7 +8,7 @@ import { REPO } from '../support/paths.js';
 
 // The installed entry point, spawned as users run it. It runs the compiled dist/, so a
 // missing build is a failure with instructions, never a silent skip.
-const BUILT = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const BUILT = join(REPO, 'dist', 'bin', 'vouch.js');
 
 const MISSING_BUILD = `${BUILT} is missing: run \`npm run build\` first`;
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keygen, runCli, tempDir } from '../support/cli.js';
-import { vector } from '../support/paths.js';
+import { itWithVectors, vector } from '../support/paths.js';
 
 describe('vouch inspect', async () => {
   const dir = tempDir();
@@ -55,24 +55,30 @@ describe('vouch inspect', async () => {
     expect(out).toMatch(/long: "x{96}\.\.\.$/m);
   });
 
-  it('reads a real in-toto v0.1 Statement from the attestation-verifier vectors', async () => {
-    const result = await runCli(
-      'inspect',
-      vector('in-toto-attestation-verifier', 'test-data-npm', 'build.fe1c6281.json'),
-    );
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('statement:     https://in-toto.io/Statement/v0.1');
-    expect(result.stdout).toContain('predicateType: https://slsa.dev/provenance/v0.2');
-  });
+  itWithVectors(
+    'reads a real in-toto v0.1 Statement from the attestation-verifier vectors',
+    async () => {
+      const result = await runCli(
+        'inspect',
+        vector('in-toto-attestation-verifier', 'test-data-npm', 'build.fe1c6281.json'),
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('statement:     https://in-toto.io/Statement/v0.1');
+      expect(result.stdout).toContain('predicateType: https://slsa.dev/provenance/v0.2');
+    },
+  );
 
-  it('labels a payload that is not a Statement without failing the envelope', async () => {
-    const result = await runCli(
-      'inspect',
-      vector('in-toto-attestation-verifier', 'test-data', 'clone.fe1c6281.json'),
-    );
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('statement:     error MALFORMED at $.type');
-  });
+  itWithVectors(
+    'labels a payload that is not a Statement without failing the envelope',
+    async () => {
+      const result = await runCli(
+        'inspect',
+        vector('in-toto-attestation-verifier', 'test-data', 'clone.fe1c6281.json'),
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('statement:     error MALFORMED at $.type');
+    },
+  );
 
   describe('when the file is malformed', () => {
     it.each([

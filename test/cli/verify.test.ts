@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/policy/decision.js';
 import { runCli } from '../support/cli.js';
-import { REPO, vector } from '../support/paths.js';
+import { describeWithVectors, REPO, vector } from '../support/paths.js';
 import {
   ARTIFACT_CONTENT,
   EVALUATED_AT,
@@ -209,7 +209,7 @@ describe('vouch verify', () => {
     });
   });
 
-  describe('when the attestations were written by other tools (shared vectors)', () => {
+  describeWithVectors('when the attestations were written by other tools (shared vectors)', () => {
     const VSA_DIR = vector('slsa-verifier/cli/slsa-verifier/testdata/vsa/gce/v1');
     const vsaPolicy = (keyFile: string) => {
       const file = join(p.dir, `vsa-${Math.random().toString(16).slice(2)}.json`);

@@ -122,20 +122,20 @@ describe('npm run demo', () => {
     expect(existsSync(again.dir)).toBe(false);
   });
 
-  it('runs as `node dist/src/demo/index.js` (what npm run demo runs) and exits 0', () => {
+  it('runs as `node dist/demo/index.js` (what npm run demo runs) and exits 0', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.demo).toBe('npm run build && node dist/src/demo/index.js');
+    expect(pkg.scripts.demo).toBe('npm run build && node dist/demo/index.js');
     assertBuilt();
-    const run = spawnSync(process.execPath, [join(REPO, 'dist/src/demo/index.js')], {
+    const run = spawnSync(process.execPath, [join(REPO, 'dist/demo/index.js')], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       timeout: 60_000,
     });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/All \d+ steps went as expected\.\n$/);
-    const bad = spawnSync(process.execPath, [join(REPO, 'dist/src/demo/index.js'), '--nope'], {
+    const bad = spawnSync(process.execPath, [join(REPO, 'dist/demo/index.js'), '--nope'], {
       encoding: 'utf8',
     });
     expect(bad.status).toBe(2);

@@ -12,7 +12,7 @@ describe('README.md', () => {
       .trim()
       .split('\n')
       .map((line) => line.replace(/#.*$/, '').trim());
-    expect(commands).toEqual(['npm install && npm run demo', 'npm install && npm test']);
+    expect(commands).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
   });
 
   it('links the three guides, and every docs/ link points at a file', () => {

@@ -34,7 +34,7 @@ import {
   tamperPayload,
   tamperSignature,
 } from '../support/dsse-json.js';
-import { vector } from '../support/paths.js';
+import { describeWithVectors, vector } from '../support/paths.js';
 
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 const DIGEST = 'c'.repeat(64);
@@ -137,7 +137,7 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
     });
   });
 
-  describe('when a peer made a keyed bundle', () => {
+  describeWithVectors('when a peer made a keyed bundle', () => {
     const jsFixture = (file: string): string[] => ['sigstore-js', 'client-fixtures', file];
 
     describe('sigstore-js valid.v1.dsse.withPublicKey (hint "key-1", Rekor intoto entry)', () => {
@@ -243,7 +243,7 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
     });
   });
 
-  describe('when a peer made a keyless (certificate) bundle', () => {
+  describeWithVectors('when a peer made a keyless (certificate) bundle', () => {
     const dir = vector('sigstore-js', 'tests-bundles');
     const files = readdirSync(dir).filter((f) => f.endsWith('.sigstore'));
     const root = readJson('sigstore-trust-roots', 'production', 'trusted_root.json');
@@ -267,7 +267,7 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
     });
   });
 
-  describe('when a bundle is outside what Vouch reads', () => {
+  describeWithVectors('when a bundle is outside what Vouch reads', () => {
     it('rejects the conformance bundle with version 99.9 as UNSUPPORTED_BUNDLE', () => {
       const text = readFileSync(
         vector(

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OPENVEX_CONTEXT, parseOpenVex } from '../../src/predicates/openvex.js';
 import { vouchErrorOf } from '../support/fixtures.js';
-import { vector } from '../support/paths.js';
+import { describeWithVectors, vector } from '../support/paths.js';
 
 interface SchemaCase {
   file: string;
@@ -20,45 +20,50 @@ interface GoVexCase {
   checks?: { statements: number; 'product@id (all statements)': string; 'vulns(sorted)': string[] };
 }
 
-const cases = JSON.parse(readFileSync(vector('openvex', 'cases.json'), 'utf8')) as {
-  schemaValidation: { documents: SchemaCase[] };
-  goVexExpectations: GoVexCase[];
-};
+const corpus = () =>
+  JSON.parse(readFileSync(vector('openvex', 'cases.json'), 'utf8')) as {
+    schemaValidation: { documents: SchemaCase[] };
+    goVexExpectations: GoVexCase[];
+  };
 const read = (file: string): Buffer => readFileSync(vector('openvex', file));
 
-describe('when validating the OpenVEX documents of the shared corpus (cases.json)', () => {
-  const documents = cases.schemaValidation.documents;
+describeWithVectors(
+  'when validating the OpenVEX documents of the shared corpus (cases.json)',
+  () => {
+    const documents = corpus().schemaValidation.documents;
 
-  it('covers the 7 valid and 19 invalid documents the corpus lists', () => {
-    expect(documents.filter((d) => d['schema_0.2.0'] === 'valid')).toHaveLength(7);
-    expect(documents.filter((d) => d['schema_0.2.0'] === 'invalid')).toHaveLength(19);
-  });
-
-  for (const doc of documents.filter((d) => d['schema_0.2.0'] === 'valid')) {
-    it(`imports ${doc.file} with its ${doc.statements} statement(s)`, () => {
-      const parsed = parseOpenVex(read(doc.file));
-      expect(parsed['@context']).toBe(OPENVEX_CONTEXT);
-      expect(parsed.statements).toHaveLength(doc.statements);
+    it('covers the 7 valid and 19 invalid documents the corpus lists', () => {
+      expect(documents.filter((d) => d['schema_0.2.0'] === 'valid')).toHaveLength(7);
+      expect(documents.filter((d) => d['schema_0.2.0'] === 'invalid')).toHaveLength(19);
     });
-  }
 
-  for (const doc of documents.filter((d) => d['schema_0.2.0'] === 'invalid')) {
-    // An unversioned or v0.0.1 context is another version; a v0.2.0 one breaks the schema.
-    const code = doc['@context'] === OPENVEX_CONTEXT ? 'VEX_INVALID' : 'VEX_UNSUPPORTED';
-    it(`rejects ${doc.file} with ${code}`, () => {
-      const err = vouchErrorOf(() => parseOpenVex(read(doc.file)));
-      expect(err.code).toBe(code);
-      if (code === 'VEX_INVALID') {
-        // the first schema error the corpus recorded names the same field
-        const expected = doc.schemaErrors[0] ?? '';
-        const field = /'(\w+)'/.exec(expected)?.[1] ?? '';
-        expect(err.message).toContain(field);
-      }
-    });
-  }
-});
+    for (const doc of documents.filter((d) => d['schema_0.2.0'] === 'valid')) {
+      it(`imports ${doc.file} with its ${doc.statements} statement(s)`, () => {
+        const parsed = parseOpenVex(read(doc.file));
+        expect(parsed['@context']).toBe(OPENVEX_CONTEXT);
+        expect(parsed.statements).toHaveLength(doc.statements);
+      });
+    }
 
-describe('when checking the go-vex expectations of the corpus', () => {
+    for (const doc of documents.filter((d) => d['schema_0.2.0'] === 'invalid')) {
+      // An unversioned or v0.0.1 context is another version; a v0.2.0 one breaks the schema.
+      const code = doc['@context'] === OPENVEX_CONTEXT ? 'VEX_INVALID' : 'VEX_UNSUPPORTED';
+      it(`rejects ${doc.file} with ${code}`, () => {
+        const err = vouchErrorOf(() => parseOpenVex(read(doc.file)));
+        expect(err.code).toBe(code);
+        if (code === 'VEX_INVALID') {
+          // the first schema error the corpus recorded names the same field
+          const expected = doc.schemaErrors[0] ?? '';
+          const field = /'(\w+)'/.exec(expected)?.[1] ?? '';
+          expect(err.message).toContain(field);
+        }
+      });
+    }
+  },
+);
+
+describeWithVectors('when checking the go-vex expectations of the corpus', () => {
+  const cases = corpus();
   // go-vex features Vouch does not have, by design: it reads OpenVEX 0.2.0 only.
   const NOT_APPLICABLE: Record<string, string> = {
     'Open with migration': 'Vouch does not migrate v0.0.1 or CSAF documents; it rejects them',

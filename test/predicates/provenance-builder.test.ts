@@ -11,7 +11,7 @@ import {
 } from '../../src/predicates/provenance-builder.js';
 import { GITHUB_ENV, GITLAB_ENV } from '../support/ci-env.js';
 import { vouchErrorOf } from '../support/fixtures.js';
-import { vector } from '../support/paths.js';
+import { itWithVectors, vector } from '../support/paths.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 
@@ -26,27 +26,30 @@ function expectValidSlsaV1(p: SlsaProvenancePredicate): void {
 }
 
 describe('when building provenance in GitHub Actions', () => {
-  const example = JSON.parse(
-    readFileSync(
-      vector('slsa-spec', 'github-actions-buildtypes', 'workflow', 'v1', 'example.json'),
-      'utf8',
-    ),
-  ) as { predicate: SlsaProvenancePredicate };
   const predicate = buildSlsaProvenance(readCiEnvironment(GITHUB_ENV), {}, NOW);
 
-  it('uses the workflow/v1 build type with the external parameters of its example', () => {
-    expectValidSlsaV1(predicate);
-    expect(predicate.buildDefinition.buildType).toBe(GITHUB_WORKFLOW_BUILD_TYPE);
-    expect(predicate.buildDefinition.externalParameters.workflow).toEqual(
-      example.predicate.buildDefinition.externalParameters.workflow,
-    );
-    expect(predicate.buildDefinition.resolvedDependencies[0]).toEqual(
-      example.predicate.buildDefinition.resolvedDependencies[0],
-    );
-    expect(predicate.runDetails.metadata.invocationId).toBe(
-      example.predicate.runDetails.metadata.invocationId,
-    );
-  });
+  itWithVectors(
+    'uses the workflow/v1 build type with the external parameters of its example',
+    () => {
+      const example = JSON.parse(
+        readFileSync(
+          vector('slsa-spec', 'github-actions-buildtypes', 'workflow', 'v1', 'example.json'),
+          'utf8',
+        ),
+      ) as { predicate: SlsaProvenancePredicate };
+      expectValidSlsaV1(predicate);
+      expect(predicate.buildDefinition.buildType).toBe(GITHUB_WORKFLOW_BUILD_TYPE);
+      expect(predicate.buildDefinition.externalParameters.workflow).toEqual(
+        example.predicate.buildDefinition.externalParameters.workflow,
+      );
+      expect(predicate.buildDefinition.resolvedDependencies[0]).toEqual(
+        example.predicate.buildDefinition.resolvedDependencies[0],
+      );
+      expect(predicate.runDetails.metadata.invocationId).toBe(
+        example.predicate.runDetails.metadata.invocationId,
+      );
+    },
+  );
 
   it('names the workflow as builder, and records the run context as internal parameters', () => {
     expect(predicate.runDetails.builder.id).toBe(

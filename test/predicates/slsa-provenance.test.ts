@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statementFromJson } from '../../src/attestation/statement.js';
 import { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1 } from '../../src/predicates/slsa-provenance.js';
-import { vectorJson } from '../support/paths.js';
-
-const example = statementFromJson(
-  vectorJson<unknown>('slsa-spec', 'github-actions-buildtypes', 'workflow', 'v1', 'example.json'),
-);
+import { describeWithVectors, vectorJson } from '../support/paths.js';
 
 /** A minimal valid predicate with one field replaced. */
 function predicate(patch: (p: Record<string, Record<string, unknown>>) => void): unknown {
@@ -18,27 +14,40 @@ function predicate(patch: (p: Record<string, Record<string, unknown>>) => void):
 }
 
 describe('parseSlsaProvenanceV1', () => {
-  describe('when given the GitHub Actions workflow/v1 example from the SLSA repository', () => {
-    it('returns the typed build definition and run details', () => {
-      expect(example.predicateType).toBe(SLSA_PROVENANCE_V1);
-      const p = parseSlsaProvenanceV1(example.predicate);
-      expect(p.buildDefinition.buildType).toBe(
-        'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
+  describeWithVectors(
+    'when given the GitHub Actions workflow/v1 example from the SLSA repository',
+    () => {
+      const example = statementFromJson(
+        vectorJson<unknown>(
+          'slsa-spec',
+          'github-actions-buildtypes',
+          'workflow',
+          'v1',
+          'example.json',
+        ),
       );
-      expect(p.buildDefinition.externalParameters.workflow).toEqual({
-        ref: 'refs/heads/main',
-        repository: 'https://github.com/octocat/hello-world',
-        path: '.github/workflow/release.yml',
+
+      it('returns the typed build definition and run details', () => {
+        expect(example.predicateType).toBe(SLSA_PROVENANCE_V1);
+        const p = parseSlsaProvenanceV1(example.predicate);
+        expect(p.buildDefinition.buildType).toBe(
+          'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
+        );
+        expect(p.buildDefinition.externalParameters.workflow).toEqual({
+          ref: 'refs/heads/main',
+          repository: 'https://github.com/octocat/hello-world',
+          path: '.github/workflow/release.yml',
+        });
+        expect(p.buildDefinition.resolvedDependencies).toHaveLength(2);
+        expect(p.buildDefinition.resolvedDependencies[0]?.digest).toEqual({
+          gitCommit: 'c27d339ee6075c1f744c5d4b200f7901aad2c369',
+        });
+        expect(p.runDetails.builder.id).toMatch(/builder_go_slsa3\.yml@refs\/tags\/v0\.0\.1$/);
+        expect(p.runDetails.metadata?.startedOn).toBe('2023-01-01T12:34:56Z');
+        expect(p.runDetails.byproducts).toEqual([]);
       });
-      expect(p.buildDefinition.resolvedDependencies).toHaveLength(2);
-      expect(p.buildDefinition.resolvedDependencies[0]?.digest).toEqual({
-        gitCommit: 'c27d339ee6075c1f744c5d4b200f7901aad2c369',
-      });
-      expect(p.runDetails.builder.id).toMatch(/builder_go_slsa3\.yml@refs\/tags\/v0\.0\.1$/);
-      expect(p.runDetails.metadata?.startedOn).toBe('2023-01-01T12:34:56Z');
-      expect(p.runDetails.byproducts).toEqual([]);
-    });
-  });
+    },
+  );
 
   describe('when a required field is missing or of the wrong type', () => {
     it.each([

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OPENVEX_CONTEXT, parseOpenVex } from '../../src/predicates/openvex.js';
 import { parseTriageArg, triageFromVex } from '../../src/predicates/triage.js';
 import { vouchErrorOf } from '../support/fixtures.js';
-import { vector } from '../support/paths.js';
+import { itWithVectors, vector } from '../support/paths.js';
 
 describe('when parsing --triage ID=status[:detail]', () => {
   it('reads a justification label as a justification and other text as an impact statement', () => {
@@ -58,23 +58,26 @@ describe('when importing an OpenVEX document as triage', () => {
     { id: 'CVE-2099-0001', aliases: [] },
   ];
 
-  it('maps statements to the findings they name, by id or alias, and reports the rest', () => {
-    const doc = parseOpenVex(
-      readFileSync(vector('openvex', 'go-vex/pkg-vex-testdata/v0.2.0.json')),
-    );
-    const { triage, unmatched } = triageFromVex(doc, targets);
-    expect(triage).toEqual([
-      { vulnerability: 'CVE-2023-1255', status: 'fixed' },
-      { vulnerability: 'GHSA-xxxx-2650', status: 'fixed' },
-      {
-        vulnerability: 'CVE-2023-3446',
-        status: 'not_affected',
-        justification: 'vulnerable_code_not_present',
-        impact_statement: 'affected functions were removed before packaging',
-      },
-    ]);
-    expect([...unmatched].sort()).toEqual(['CVE-2023-2975', 'CVE-2023-3817']);
-  });
+  itWithVectors(
+    'maps statements to the findings they name, by id or alias, and reports the rest',
+    () => {
+      const doc = parseOpenVex(
+        readFileSync(vector('openvex', 'go-vex/pkg-vex-testdata/v0.2.0.json')),
+      );
+      const { triage, unmatched } = triageFromVex(doc, targets);
+      expect(triage).toEqual([
+        { vulnerability: 'CVE-2023-1255', status: 'fixed' },
+        { vulnerability: 'GHSA-xxxx-2650', status: 'fixed' },
+        {
+          vulnerability: 'CVE-2023-3446',
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_present',
+          impact_statement: 'affected functions were removed before packaging',
+        },
+      ]);
+      expect([...unmatched].sort()).toEqual(['CVE-2023-2975', 'CVE-2023-3817']);
+    },
+  );
 
   it('keeps the latest statement about a vulnerability, whatever the order', () => {
     const older = {

@@ -7,7 +7,7 @@ import {
   VSA_PREDICATE_TYPE,
 } from '../../src/predicates/verification-summary.js';
 import { vouchErrorOf } from '../support/fixtures.js';
-import { vector } from '../support/paths.js';
+import { itWithVectors, vector } from '../support/paths.js';
 
 const input = {
   verifierId: 'https://vouch.dev/verifier/v1',
@@ -45,7 +45,7 @@ describe('when building a SLSA verification summary', () => {
     expect(p.verifiedLevels).toEqual(['FAILED']);
   });
 
-  it('has the predicate fields of a real VSA (slsa-verifier testdata)', () => {
+  itWithVectors('has the predicate fields of a real VSA (slsa-verifier testdata)', () => {
     const line = readFileSync(
       vector('slsa-verifier', 'cli/slsa-verifier/testdata/vsa/gce/v1/gke-gce-pre.bcid-vsa.jsonl'),
       'utf8',

@@ -12,7 +12,7 @@ import {
   VULNS_PREDICATE_TYPE,
 } from '../../src/predicates/vulns.js';
 import { readFixture, vouchErrorOf } from '../support/fixtures.js';
-import { vector } from '../support/paths.js';
+import { itWithVectors, vector } from '../support/paths.js';
 
 const TIMES = { startedOn: '2025-01-30T13:10:00Z', finishedOn: '2025-01-30T13:12:44Z' };
 
@@ -94,28 +94,31 @@ describe('when building the vulns v0.2 predicate from a scanner report', () => {
 });
 
 describe('when reading a vulns predicate another producer made', () => {
-  it('reads the in-toto spec example (repaired JSON) and rates it from its scores', () => {
-    const statement = parseStrictJson(
-      readFileSync(vector('in-toto-attestation', 'derived-repaired', 'vulns-v0.2.example.json')),
-    );
-    const parsed = statementFromJson(statement);
-    expect(parsed.predicateType).toBe(VULNS_PREDICATE_TYPE);
-    const evidence = scanEvidenceFromPredicate(parsed.predicate);
-    expect(evidence.scanner).toEqual({
-      name: 'trivy',
-      uri: 'pkg:github/aquasecurity/trivy@244fd47e07d1004f0aed9',
-      version: '0.19.2',
-    });
-    expect(evidence.database).toEqual({
-      uri: 'pkg:github/aquasecurity/trivy-db/commit/4c76bb580b2736d67751410fa4ab66d2b6b9b27d',
-      version: 'v1-2021080612',
-      lastUpdate: '2021-08-06T17:45:50.52Z',
-    });
-    // {nvd: medium} and {cvss_score: 5.2} both say medium
-    expect(evidence.findings).toEqual([{ id: 'CVE-123', severity: 'medium', aliases: [] }]);
-    expect(evidence.summary.medium).toBe(1);
-    expect(evidence.scanFinishedOn).toBe('2021-08-06T17:50:50.520Z');
-  });
+  itWithVectors(
+    'reads the in-toto spec example (repaired JSON) and rates it from its scores',
+    () => {
+      const statement = parseStrictJson(
+        readFileSync(vector('in-toto-attestation', 'derived-repaired', 'vulns-v0.2.example.json')),
+      );
+      const parsed = statementFromJson(statement);
+      expect(parsed.predicateType).toBe(VULNS_PREDICATE_TYPE);
+      const evidence = scanEvidenceFromPredicate(parsed.predicate);
+      expect(evidence.scanner).toEqual({
+        name: 'trivy',
+        uri: 'pkg:github/aquasecurity/trivy@244fd47e07d1004f0aed9',
+        version: '0.19.2',
+      });
+      expect(evidence.database).toEqual({
+        uri: 'pkg:github/aquasecurity/trivy-db/commit/4c76bb580b2736d67751410fa4ab66d2b6b9b27d',
+        version: 'v1-2021080612',
+        lastUpdate: '2021-08-06T17:45:50.52Z',
+      });
+      // {nvd: medium} and {cvss_score: 5.2} both say medium
+      expect(evidence.findings).toEqual([{ id: 'CVE-123', severity: 'medium', aliases: [] }]);
+      expect(evidence.summary.medium).toBe(1);
+      expect(evidence.scanFinishedOn).toBe('2021-08-06T17:50:50.520Z');
+    },
+  );
 
   it('takes the highest recognised score when no normalised one is present', () => {
     const evidence = scanEvidenceFromPredicate({

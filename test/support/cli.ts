@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
@@ -41,9 +39,7 @@ export async function runCliWith(context: CliContext, ...args: string[]): Promis
   return { code, stdout, stderr };
 }
 
-export function tempDir(prefix = 'vouch-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from './temp-dir.js';
 
 export interface KeyFiles {
   key: string;

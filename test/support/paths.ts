@@ -1,11 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { HAVE_VECTORS, VECTORS } from './vectors.js';
 
-/** Repository root. */
-export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-/** Shared conformance vectors, read in place (never copied into the project). */
-export const VECTORS = resolve(REPO, '../shared/vectors');
+export { REPO, VECTORS } from './vectors.js';
+
+/**
+ * A suite that reads the vectors. Without them it is one skipped test, and its body (which may
+ * read vectors while collecting) never runs.
+ */
+export function describeWithVectors(name: string, body: () => void): void {
+  if (HAVE_VECTORS) describe(name, body);
+  else describe.skip(name, () => it('needs the shared vectors', () => {}));
+}
+
+/** A test that reads the vectors, skipped without them. */
+export const itWithVectors = it.skipIf(!HAVE_VECTORS);
 
 export const vector = (...parts: string[]): string => join(VECTORS, ...parts);
 

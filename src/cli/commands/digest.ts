@@ -14,13 +14,16 @@ export function registerDigest(program: Command, io: Io, wrap: Wrap): void {
       wrap(async (file: string) => {
         const tty = process.stderr.isTTY === true;
         let shown = -1;
-        const digest = await digestFile(file, (done, total) => {
-          if (!tty || total < PROGRESS_FROM) return;
-          const pct = Math.floor((done / total) * 100);
-          if (pct !== shown) {
-            shown = pct;
-            io.err(`\rhashing ${file}: ${pct}%`);
-          }
+        const digest = await digestFile(file, {
+          algorithms: ['sha256'],
+          onProgress: (done, total) => {
+            if (!tty || total < PROGRESS_FROM) return;
+            const pct = Math.floor((done / total) * 100);
+            if (pct !== shown) {
+              shown = pct;
+              io.err(`\rhashing ${file}: ${pct}%`);
+            }
+          },
         });
         if (shown >= 0) io.err('\n');
         io.out(`sha256:${digest.sha256}\n`);

@@ -9,6 +9,7 @@ import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { lintPolicy } from '../../policy/lint.js';
 import { caseMismatches, parsePolicyTestCase } from '../../policy/test-case.js';
+import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
 import { readDocuments } from '../../sources/local.js';
 import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
@@ -111,10 +112,11 @@ async function runCase(
     format: configFormatOf(file),
   });
   const base = dirname(file);
+  const { documents, skipped } = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
   const artifact = await resolveArtifactArg(
     DIGEST_ARTIFACT.test(testCase.artifact) ? testCase.artifact : resolve(base, testCase.artifact),
+    { algorithms: subjectAlgorithms(documents) },
   );
-  const { documents, skipped } = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
   const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
   const decision = evaluatePolicy(policy, { artifact, documents, at });
   return {

@@ -26,6 +26,7 @@ import {
   scanEvidenceFromPredicate,
   VULNS_PREDICATE_TYPE,
 } from '../../predicates/vulns.js';
+import { descriptorAlgorithms } from '../../sources/artifact-algorithms.js';
 import { readDocuments } from '../../sources/local.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
 import { readInput, readText } from '../files.js';
@@ -176,8 +177,9 @@ async function reviewedSubjects(
 ): Promise<ResourceDescriptor[]> {
   if (args.length === 0) return [...scanned];
   const chosen: ResourceDescriptor[] = [];
+  const algorithms = descriptorAlgorithms(scanned);
   for (const arg of args) {
-    const ref = await resolveArtifactArg(arg);
+    const ref = await resolveArtifactArg(arg, { algorithms });
     const match = scanned.find((s) => digestSetsMatch(s.digest, ref.digest));
     if (match === undefined) {
       throw new VouchError('USAGE', `--subject ${arg} is not a subject of the scan`, {

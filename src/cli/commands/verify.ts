@@ -11,6 +11,7 @@ import { summarizeDecision } from '../../policy/decision-summary.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
+import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
 import type { RawDocument } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
 import {
@@ -119,7 +120,9 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
               },
             );
           }
-          artifact = await resolveArtifactArg(opts.artifact);
+          artifact = await resolveArtifactArg(opts.artifact, {
+            algorithms: subjectAlgorithms(local),
+          });
           documents = local;
         }
         const decision = evaluatePolicy(policy, { artifact, documents, at });

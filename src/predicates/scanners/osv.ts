@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { narrow } from '../../encoding/shape.js';
 import {
   maxSeverity,

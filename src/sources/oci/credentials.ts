@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeBase64Strict } from '../../encoding/base64.js';
 import { narrow } from '../../encoding/shape.js';
 import { parseStrictJson } from '../../encoding/strict-json.js';
