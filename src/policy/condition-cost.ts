@@ -36,10 +36,14 @@ const WALKING_OPERATORS: ReadonlySet<string> = new Set([
   'in',
 ]);
 
-/** A parsed CEL node as the library builds it: `op` and `args` are its documented shape. */
-interface CelNode {
+/** A parsed CEL node's documented shape: its operator and operands. */
+export interface CelSyntax {
   readonly op: string;
   readonly args: unknown;
+}
+
+/** A parsed CEL node as the library builds it, with the method it evaluates through. */
+interface CelNode extends CelSyntax {
   evaluate: (ev: unknown, ast: unknown, ctx: unknown) => unknown;
 }
 
@@ -48,7 +52,7 @@ function isNode(value: unknown): value is CelNode {
 }
 
 /** Direct child nodes of a node, in source order. */
-export function childNodes(node: CelNode): CelNode[] {
+export function childNodes(node: CelSyntax): CelNode[] {
   const out: CelNode[] = [];
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) visit(item);
@@ -60,7 +64,7 @@ export function childNodes(node: CelNode): CelNode[] {
 }
 
 /** The called function's name for `call` and `rcall` nodes. */
-export function functionName(node: CelNode): string | undefined {
+export function functionName(node: CelSyntax): string | undefined {
   if (node.op !== 'call' && node.op !== 'rcall') return undefined;
   const [name] = node.args as readonly unknown[];
   return typeof name === 'string' ? name : undefined;

@@ -1,5 +1,6 @@
 import { type ASTNode, Environment } from '@marcbachmann/cel-js';
 import { type CostEstimate, estimateCost, meterEvaluation } from './condition-cost.js';
+import { type FieldRead, fieldReads, renderValue, valueAt } from './condition-paths.js';
 
 /** The CEL variables a requirement condition sees (DESIGN.md section 6, step 7). */
 export interface ConditionVariables {
@@ -23,6 +24,10 @@ export interface Condition {
   readonly source: string;
   /** The worst case of its evaluation cost by the size of the attestation. */
   readonly worstCase: CostEstimate;
+  /** The fields it reads (outermost selections, comprehension variables followed). */
+  readonly reads: readonly FieldRead[];
+  /** What it read from these variables, e.g. `predicate.decision = "rejected"`, for messages. */
+  describeReads(variables: ConditionVariables): string;
   evaluate(variables: ConditionVariables): ConditionResult;
 }
 
@@ -32,6 +37,19 @@ export class ConditionCompileError extends Error {
 }
 
 const MAX_CONDITION_LENGTH = 8192;
+
+/** The CEL variables of a condition (DESIGN.md section 6, step 7). */
+const VARIABLES: ReadonlySet<string> = new Set([
+  'predicate',
+  'predicateType',
+  'subject',
+  'statement',
+  'signer',
+  'now',
+]);
+/** Reads a rejection message shows, each cut at about this many characters. */
+const MAX_READS_SHOWN = 6;
+const MAX_VALUE_CHARS = 80;
 
 // Structural limits well above any real policy condition; they bound compile cost.
 const environment = new Environment({
@@ -84,9 +102,27 @@ export function compileCondition(source: string): Condition {
     );
   }
   const meter = meterEvaluation(parsed.ast);
+  const reads = fieldReads(parsed.ast, VARIABLES);
+  const shown = reads
+    .filter(
+      (r) =>
+        !reads.some(
+          (o) => o !== r && /^[.[]/.test(o.text.slice(r.text.length)) && o.text.startsWith(r.text),
+        ),
+    )
+    .slice(0, MAX_READS_SHOWN);
   return {
     source,
     worstCase: estimateCost(parsed.ast),
+    reads,
+    describeReads(variables: ConditionVariables): string {
+      return shown
+        .map((r) => {
+          const value = valueAt(variableValue(variables, r.variable), r.segments);
+          return `${r.text} = ${renderValue(value, MAX_VALUE_CHARS)}`;
+        })
+        .join(', ');
+    },
     evaluate(variables: ConditionVariables): ConditionResult {
       meter.reset();
       let value: unknown;
@@ -105,6 +141,25 @@ export function compileCondition(source: string): Condition {
       return { ok: true, value };
     },
   };
+}
+
+function variableValue(variables: ConditionVariables, name: string): unknown {
+  switch (name) {
+    case 'predicate':
+      return variables.predicate;
+    case 'predicateType':
+      return variables.predicateType;
+    case 'subject':
+      return variables.subject;
+    case 'statement':
+      return variables.statement;
+    case 'signer':
+      return variables.signer;
+    case 'now':
+      return variables.now;
+    default:
+      return undefined;
+  }
 }
 
 /**
