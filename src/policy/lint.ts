@@ -2,6 +2,7 @@ import { isPerishable } from '../predicates/timestamps.js';
 import type { AllowExpr } from './allow.js';
 import type { CompiledPolicy } from './compile.js';
 import { CONDITION_BUDGET } from './condition-cost.js';
+import { unknownFields } from './condition-fields.js';
 
 /** The attestation size lint assumes for a condition's worst case: a large scan report. */
 const LINT_DATA_SIZE = 10_000;
@@ -30,6 +31,12 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
       warnings.push({
         path: `${at}.timestampPath`,
         message: `${r.name}: timestampPath has no effect without maxAge`,
+      });
+    }
+    for (const problem of unknownFields(r.condition?.reads ?? [], r.predicateType)) {
+      warnings.push({
+        path: `${at}.condition`,
+        message: `${r.name}: ${problem} in ${r.predicateType} predicates; reading a field that is not there makes the condition an error, so nothing counts`,
       });
     }
     const cost = r.condition?.worstCase;
