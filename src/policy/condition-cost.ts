@@ -87,7 +87,15 @@ export interface Meter {
  * front of whatever the library installs. The version of the library is pinned, and the cost
  * tests fail if a new version evaluates nodes some other way.
  */
-export function meterEvaluation(root: unknown, budget = CONDITION_BUDGET): Meter {
+export function meterEvaluation(
+  root: unknown,
+  options: {
+    readonly budget?: number;
+    /** Checks of a function's operands after it ran, by name: throw to make it an error. */
+    readonly guards?: ReadonlyMap<string, (operands: readonly unknown[]) => void>;
+  } = {},
+): Meter {
+  const budget = options.budget ?? CONDITION_BUDGET;
   let spent = 0;
   const charge = (units: number): void => {
     spent += units;
@@ -99,6 +107,8 @@ export function meterEvaluation(root: unknown, budget = CONDITION_BUDGET): Meter
     const stop = stops.get(node);
     const slot: Slot = { last: undefined };
     const walks = walkedOperands(node, children);
+    const name = functionName(node);
+    const guard = name === undefined ? undefined : options.guards?.get(name);
     const dispatch = Object.getPrototypeOf(node).evaluate as CelNode['evaluate'];
     let installed: CelNode['evaluate'] | undefined;
     const metered = function (this: unknown, ev: unknown, ast: unknown, ctx: unknown): unknown {
@@ -123,6 +133,7 @@ export function meterEvaluation(root: unknown, budget = CONDITION_BUDGET): Meter
       const value = operator.call(node, ev, ast, ctx);
       slot.last = value;
       if (walks !== undefined) charge(walks());
+      if (guard !== undefined) guard(children.map((c) => c.last));
       return value;
     };
     Object.defineProperty(node, 'evaluate', {

@@ -1,4 +1,5 @@
 import { type ASTNode, Environment } from '@marcbachmann/cel-js';
+import { parseRfc3339 } from '../encoding/rfc3339.js';
 import { type CostEstimate, estimateCost, meterEvaluation } from './condition-cost.js';
 import { type FieldRead, fieldReads, renderValue, valueAt } from './condition-paths.js';
 
@@ -69,6 +70,31 @@ const FORBIDDEN_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     'matches',
     'matches() is not supported (JavaScript regular expressions can backtrack exponentially); use startsWith, endsWith, contains or ==',
   ],
+  // A library extension that parses text with JSON.parse: no duplicate-key, depth or
+  // `constructor`-key checks, so a predicate string could pose as another CEL type.
+  [
+    'json',
+    'json() is not supported (it parses text without strict JSON checks); read the fields of predicate directly',
+  ],
+]);
+
+/**
+ * The library's timestamp(string) accepts whatever JavaScript's Date parses: zone-less times
+ * read in the verifier's local time zone, or "Fri, 20 Nov 2026 10:00:00 GMT". A time from an
+ * attestation must be RFC 3339 with a time zone (as for maxAge), or the call is an error.
+ */
+const GUARDS: ReadonlyMap<string, (operands: readonly unknown[]) => void> = new Map([
+  [
+    'timestamp',
+    (operands: readonly unknown[]) => {
+      const [text] = operands;
+      if (typeof text === 'string' && parseRfc3339(text) === undefined) {
+        throw new Error(
+          `timestamp(${JSON.stringify(text.slice(0, 40))}) is not an RFC 3339 time with a time zone`,
+        );
+      }
+    },
+  ],
 ]);
 
 /**
@@ -101,7 +127,7 @@ export function compileCondition(source: string): Condition {
       `has type ${checked.type ?? 'unknown'}, not bool (compare it, e.g. "... == true")`,
     );
   }
-  const meter = meterEvaluation(parsed.ast);
+  const meter = meterEvaluation(parsed.ast, { guards: GUARDS });
   const reads = fieldReads(parsed.ast, VARIABLES);
   const shown = reads
     .filter(
