@@ -109,6 +109,16 @@ describe('lintPolicy', () => {
     expect(lint('https://example.com/custom/v1', 'predicate.whatever == 1')).toEqual([]);
   });
 
+  it('when clockSkew is longer than an hour it warns that future-dated attestations outlive maxAge', () => {
+    const spec = (clockSkew: string) => ({
+      clockSkew,
+      authorities: { builder: authority(builder) },
+      requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+    });
+    expect(lintPolicy(policyOf(spec('876000h'))).map((w) => w.path)).toEqual(['spec.clockSkew']);
+    expect(lintPolicy(policyOf(spec('1h')))).toEqual([]);
+  });
+
   it('when a policy is tidy it has no warnings', () => {
     const policy = policyOf({
       authorities: { builder: authority(builder) },
