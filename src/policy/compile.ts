@@ -238,12 +238,22 @@ function loadKey(
   }
 }
 
-/** A key source holds one key: the parser would silently read the first of several blocks. */
+/**
+ * A key source holds one public key: the parser would silently read the first of several
+ * blocks, and would take the key out of a certificate without checking the certificate.
+ */
 function onePemBlock(text: string, source: string): string {
-  const blocks = text.match(/-----BEGIN /g)?.length ?? 0;
-  if (blocks > 1) {
-    throw new VouchError('KEY_UNREADABLE', `${source} holds ${blocks} PEM blocks, not one key`, {
-      hint: 'give each key its own entry under keys, one PEM block each',
+  const labels = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]*)-----/g)].map((m) => m[1]);
+  if (labels.length > 1) {
+    throw new VouchError(
+      'KEY_UNREADABLE',
+      `${source} holds ${labels.length} PEM blocks, not one key`,
+      { hint: 'give each key its own entry under keys, one PEM block each' },
+    );
+  }
+  if (labels[0] === 'CERTIFICATE') {
+    throw new VouchError('KEY_UNREADABLE', `${source} is a certificate, not a public key`, {
+      hint: 'a certificate is not checked here: give its public key (openssl x509 -pubkey -noout)',
     });
   }
   return text;

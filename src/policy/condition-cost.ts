@@ -36,10 +36,14 @@ const WALKING_OPERATORS: ReadonlySet<string> = new Set([
   'in',
 ]);
 
-/** A parsed CEL node as the library builds it: `op` and `args` are its documented shape. */
-interface CelNode {
+/** A parsed CEL node's documented shape: its operator and operands. */
+export interface CelSyntax {
   readonly op: string;
   readonly args: unknown;
+}
+
+/** A parsed CEL node as the library builds it, with the method it evaluates through. */
+interface CelNode extends CelSyntax {
   evaluate: (ev: unknown, ast: unknown, ctx: unknown) => unknown;
 }
 
@@ -48,7 +52,7 @@ function isNode(value: unknown): value is CelNode {
 }
 
 /** Direct child nodes of a node, in source order. */
-export function childNodes(node: CelNode): CelNode[] {
+export function childNodes(node: CelSyntax): CelNode[] {
   const out: CelNode[] = [];
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) visit(item);
@@ -60,7 +64,7 @@ export function childNodes(node: CelNode): CelNode[] {
 }
 
 /** The called function's name for `call` and `rcall` nodes. */
-export function functionName(node: CelNode): string | undefined {
+export function functionName(node: CelSyntax): string | undefined {
   if (node.op !== 'call' && node.op !== 'rcall') return undefined;
   const [name] = node.args as readonly unknown[];
   return typeof name === 'string' ? name : undefined;
@@ -83,7 +87,15 @@ export interface Meter {
  * front of whatever the library installs. The version of the library is pinned, and the cost
  * tests fail if a new version evaluates nodes some other way.
  */
-export function meterEvaluation(root: unknown, budget = CONDITION_BUDGET): Meter {
+export function meterEvaluation(
+  root: unknown,
+  options: {
+    readonly budget?: number;
+    /** Checks of a function's operands after it ran, by name: throw to make it an error. */
+    readonly guards?: ReadonlyMap<string, (operands: readonly unknown[]) => void>;
+  } = {},
+): Meter {
+  const budget = options.budget ?? CONDITION_BUDGET;
   let spent = 0;
   const charge = (units: number): void => {
     spent += units;
@@ -95,6 +107,8 @@ export function meterEvaluation(root: unknown, budget = CONDITION_BUDGET): Meter
     const stop = stops.get(node);
     const slot: Slot = { last: undefined };
     const walks = walkedOperands(node, children);
+    const name = functionName(node);
+    const guard = name === undefined ? undefined : options.guards?.get(name);
     const dispatch = Object.getPrototypeOf(node).evaluate as CelNode['evaluate'];
     let installed: CelNode['evaluate'] | undefined;
     const metered = function (this: unknown, ev: unknown, ast: unknown, ctx: unknown): unknown {
@@ -119,6 +133,7 @@ export function meterEvaluation(root: unknown, budget = CONDITION_BUDGET): Meter
       const value = operator.call(node, ev, ast, ctx);
       slot.last = value;
       if (walks !== undefined) charge(walks());
+      if (guard !== undefined) guard(children.map((c) => c.last));
       return value;
     };
     Object.defineProperty(node, 'evaluate', {

@@ -1,5 +1,7 @@
 import { type ASTNode, Environment } from '@marcbachmann/cel-js';
+import { parseRfc3339 } from '../encoding/rfc3339.js';
 import { type CostEstimate, estimateCost, meterEvaluation } from './condition-cost.js';
+import { type FieldRead, fieldReads, renderValue, valueAt } from './condition-paths.js';
 
 /** The CEL variables a requirement condition sees (DESIGN.md section 6, step 7). */
 export interface ConditionVariables {
@@ -23,6 +25,10 @@ export interface Condition {
   readonly source: string;
   /** The worst case of its evaluation cost by the size of the attestation. */
   readonly worstCase: CostEstimate;
+  /** The fields it reads (outermost selections, comprehension variables followed). */
+  readonly reads: readonly FieldRead[];
+  /** What it read from these variables, e.g. `predicate.decision = "rejected"`, for messages. */
+  describeReads(variables: ConditionVariables): string;
   evaluate(variables: ConditionVariables): ConditionResult;
 }
 
@@ -32,6 +38,19 @@ export class ConditionCompileError extends Error {
 }
 
 const MAX_CONDITION_LENGTH = 8192;
+
+/** The CEL variables of a condition (DESIGN.md section 6, step 7). */
+const VARIABLES: ReadonlySet<string> = new Set([
+  'predicate',
+  'predicateType',
+  'subject',
+  'statement',
+  'signer',
+  'now',
+]);
+/** Reads a rejection message shows, each cut at about this many characters. */
+const MAX_READS_SHOWN = 6;
+const MAX_VALUE_CHARS = 80;
 
 // Structural limits well above any real policy condition; they bound compile cost.
 const environment = new Environment({
@@ -51,7 +70,38 @@ const FORBIDDEN_FUNCTIONS: ReadonlyMap<string, string> = new Map([
     'matches',
     'matches() is not supported (JavaScript regular expressions can backtrack exponentially); use startsWith, endsWith, contains or ==',
   ],
+  // A library extension that parses text with JSON.parse: no duplicate-key, depth or
+  // `constructor`-key checks, so a predicate string could pose as another CEL type.
+  [
+    'json',
+    'json() is not supported (it parses text without strict JSON checks); read the fields of predicate directly',
+  ],
 ]);
+
+/**
+ * The library's timestamp(string) accepts whatever JavaScript's Date parses: zone-less times
+ * read in the verifier's local time zone, or "Fri, 20 Nov 2026 10:00:00 GMT". A time from an
+ * attestation must be RFC 3339 with a time zone (as for maxAge), or the call is an error.
+ */
+const GUARDS: ReadonlyMap<string, (operands: readonly unknown[]) => void> = new Map([
+  [
+    'timestamp',
+    (operands: readonly unknown[]) => {
+      const [text] = operands;
+      if (typeof text === 'string' && parseRfc3339(text) === undefined) {
+        throw new Error(
+          `timestamp(${JSON.stringify(text.slice(0, 40))}) is not an RFC 3339 time with a time zone`,
+        );
+      }
+    },
+  ],
+]);
+
+// Why @marcbachmann/cel-js (measured against @bufbuild/cel 0.6.1, 2026-11): a public
+// type-checker (conditions must be `bool`, undeclared variables fail at load), no
+// dependencies, about ten times less CPU per condition. Its weaknesses are handled here:
+// throws become error values, matches() and json() are refused, timestamp() is guarded,
+// evaluation is metered (condition-cost.ts).
 
 /**
  * Compiles a condition once per policy load: parses, rejects unsupported functions and
@@ -83,10 +133,28 @@ export function compileCondition(source: string): Condition {
       `has type ${checked.type ?? 'unknown'}, not bool (compare it, e.g. "... == true")`,
     );
   }
-  const meter = meterEvaluation(parsed.ast);
+  const meter = meterEvaluation(parsed.ast, { guards: GUARDS });
+  const reads = fieldReads(parsed.ast, VARIABLES);
+  const shown = reads
+    .filter(
+      (r) =>
+        !reads.some(
+          (o) => o !== r && /^[.[]/.test(o.text.slice(r.text.length)) && o.text.startsWith(r.text),
+        ),
+    )
+    .slice(0, MAX_READS_SHOWN);
   return {
     source,
     worstCase: estimateCost(parsed.ast),
+    reads,
+    describeReads(variables: ConditionVariables): string {
+      return shown
+        .map((r) => {
+          const value = valueAt(variableValue(variables, r.variable), r.segments);
+          return `${r.text} = ${renderValue(value, MAX_VALUE_CHARS)}`;
+        })
+        .join(', ');
+    },
     evaluate(variables: ConditionVariables): ConditionResult {
       meter.reset();
       let value: unknown;
@@ -105,6 +173,25 @@ export function compileCondition(source: string): Condition {
       return { ok: true, value };
     },
   };
+}
+
+function variableValue(variables: ConditionVariables, name: string): unknown {
+  switch (name) {
+    case 'predicate':
+      return variables.predicate;
+    case 'predicateType':
+      return variables.predicateType;
+    case 'subject':
+      return variables.subject;
+    case 'statement':
+      return variables.statement;
+    case 'signer':
+      return variables.signer;
+    case 'now':
+      return variables.now;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -321,11 +321,17 @@ function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
       : time + requirement.maxAge;
   const counted: Counted[] = [];
   const failures: ConditionResult[] = [];
+  let variables: DocumentVariables | undefined;
   for (const keyid of keys) {
     const authority = requirement.trusted.get(keyid) ?? '';
-    const outcome = requirement.condition?.evaluate(
-      new DocumentVariables(doc, statement, subject, { authority, keyid }, context.nowDate),
-    ) ?? { ok: true, value: true };
+    variables = new DocumentVariables(
+      doc,
+      statement,
+      subject,
+      { authority, keyid },
+      context.nowDate,
+    );
+    const outcome = requirement.condition?.evaluate(variables) ?? { ok: true, value: true };
     // DESIGN.md section 6 step 7: only exactly `true` counts.
     if (outcome.ok && outcome.value === true) {
       const entry: SatisfiedBy = {
@@ -343,12 +349,16 @@ function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
   if (counted.length > 0) return { counts: true, counted };
   const error = failures.find((f): f is Extract<ConditionResult, { ok: false }> => !f.ok);
   const source = requirement.condition?.source ?? '';
+  // What the condition read, so the author sees why (issue: "FAILED" vs "PASSED").
+  const read =
+    variables === undefined ? '' : (requirement.condition?.describeReads(variables) ?? '');
+  const values = read === '' ? '' : `; it read ${read}`;
   return error === undefined
-    ? { counts: false, code: 'CONDITION_FALSE', message: `condition is false: ${source}` }
+    ? { counts: false, code: 'CONDITION_FALSE', message: `condition is false: ${source}${values}` }
     : {
         counts: false,
         code: 'CONDITION_ERROR',
-        message: `condition could not be evaluated (${error.error}): ${source}`,
+        message: `condition could not be evaluated (${error.error}): ${source}${values}`,
       };
 }
 

@@ -2,6 +2,11 @@ import { isPerishable } from '../predicates/timestamps.js';
 import type { AllowExpr } from './allow.js';
 import type { CompiledPolicy } from './compile.js';
 import { CONDITION_BUDGET } from './condition-cost.js';
+import { unknownFields } from './condition-fields.js';
+import { formatDuration } from './duration.js';
+
+/** Clock skew beyond which lint warns. */
+const MAX_SENSIBLE_SKEW = 3_600_000;
 
 /** The attestation size lint assumes for a condition's worst case: a large scan report. */
 const LINT_DATA_SIZE = 10_000;
@@ -32,6 +37,12 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
         message: `${r.name}: timestampPath has no effect without maxAge`,
       });
     }
+    for (const problem of unknownFields(r.condition?.reads ?? [], r.predicateType)) {
+      warnings.push({
+        path: `${at}.condition`,
+        message: `${r.name}: ${problem} in ${r.predicateType} predicates; reading a field that is not there makes the condition an error, so nothing counts`,
+      });
+    }
     const cost = r.condition?.worstCase;
     if (cost !== undefined && cost.at(LINT_DATA_SIZE) > CONDITION_BUDGET) {
       warnings.push({
@@ -46,6 +57,14 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
       });
     }
   });
+  // DESIGN.md principle 6: an attestation dated in the future counts within clockSkew, and
+  // ages out only maxAge after that date, so a long skew stretches every maxAge.
+  if (policy.clockSkew > MAX_SENSIBLE_SKEW) {
+    warnings.push({
+      path: 'spec.clockSkew',
+      message: `clockSkew ${formatDuration(policy.clockSkew)} lets an attestation dated that far in the future count, and it then counts for that long beyond maxAge; clocks agree within minutes (default 5m)`,
+    });
+  }
   for (const authority of policy.authorities) {
     const at = `spec.authorities.${authority.name}`;
     if (!used.has(authority.name)) {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
@@ -90,6 +90,14 @@ describe('vouch policy test', () => {
     expect(result.stdout).toContain(`PASS  ${join(dir, 'cases', 'allowed.yaml')}`);
     expect(result.stdout).toContain(`PASS  ${join(dir, 'cases', 'expired.yaml')}`);
     expect(result.stdout).toContain('policy test: 2 passed, 0 failed, 0 errors');
+  });
+
+  it('when given the policy file instead of its directory it runs the cases beside it', async () => {
+    const dir = testDir({ 'allowed.yaml': allowCase() });
+    renameSync(join(dir, 'policy.yaml'), join(dir, 'release.yaml'));
+    const result = await runCli('policy', 'test', join(dir, 'release.yaml'));
+    expect(result.stdout).toContain(`PASS  ${join(dir, 'cases', 'allowed.yaml')}`);
+    expect(result.code).toBe(0);
   });
 
   it('when paths are relative they are relative to the case file', async () => {

@@ -5,6 +5,18 @@ import { compilePolicy } from '../../src/policy/compile.js';
 import { makeKey, PROVENANCE, TEST_RESULT, VULN_REVIEW } from '../support/signing.js';
 
 const builder = makeKey();
+// A self-signed P-256 certificate: Node would take its key without checking it.
+const CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIBbDCCAROgAwIBAgIUD8jVDHJxYRi3gLp1TiqE+ncbYBcwCgYIKoZIzj0EAwIw
+DDEKMAgGA1UEAwwBeDAeFw0yNjExMzAwMjE0MzRaFw0yNjEyMDEwMjE0MzRaMAwx
+CjAIBgNVBAMMAXgwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAR/23yN8mfDAPpf
+wbsnTV1t9SRqC4QQyb59Ynya/5zQCVBMgWfFaspO4OV57/zM73KVfzpcyzC9wQkp
+8S19M0Cuo1MwUTAdBgNVHQ4EFgQUwGp0cxdXxmAACsByjT4NfI6uxW4wHwYDVR0j
+BBgwFoAUwGp0cxdXxmAACsByjT4NfI6uxW4wDwYDVR0TAQH/BAUwAwEB/zAKBggq
+hkjOPQQDAgNHADBEAiAoGV1Oa3MT+uonnWUpEfM2JeBW+f1OsRktGczSYNxbFwIg
+DYTv3KX0Pum2jRJ1IXf84HRQOkZ7uZ36gUmsenkflg0=
+-----END CERTIFICATE-----
+`;
 const alice = makeKey('ed25519');
 const bob = makeKey();
 const files: Record<string, string> = {
@@ -359,6 +371,13 @@ describe('compilePolicy', () => {
         policyYaml({ spec: '  authorities:\n    builder: {keys: [{file: keys/two.pub}]}' }),
         /KEY_UNREADABLE: keys\/two\.pub holds 2 PEM blocks/,
         /keys\[0\]\.file$/,
+      ],
+      [
+        'a certificate instead of a public key',
+        policyYaml({
+          spec: `  authorities:\n    builder: {keys: [{pem: ${JSON.stringify(CERTIFICATE)}}]}`,
+        }),
+        /KEY_UNREADABLE: inline pem key is a certificate, not a public key/,
       ],
       [
         'an inline pem with two PEM blocks',

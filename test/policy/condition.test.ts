@@ -80,6 +80,31 @@ describe('compileCondition', () => {
     expect(() => compileCondition(source)).toThrow(ConditionCompileError);
   });
 
+  it.each([
+    ['a zone-less time (read in the local time zone)', '2026-11-20T10:00:00.000'],
+    ['an RFC 2822 date', 'Fri, 20 Nov 2026 10:00:00 GMT'],
+    ['a date with a space', '2026-11-20 10:00:00+00:00'],
+    ['an expanded year', '+002026-11-20T10:00:00Z'],
+  ])('when timestamp() is given %s it is an error, never a time', (_why, text) => {
+    const c = compileCondition('timestamp(predicate.at) < now');
+    const result = c.evaluate(vars({ predicate: { at: text } }));
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/not an RFC 3339 time/) });
+  });
+
+  it('when timestamp() is given RFC 3339 with a zone it compares as a time', () => {
+    const c = compileCondition('timestamp(predicate.at) < now');
+    expect(c.evaluate(vars({ predicate: { at: '2026-11-23T11:59:59+02:00' } }))).toEqual({
+      ok: true,
+      value: true,
+    });
+  });
+
+  it('when the condition parses text with json() it does not compile (no strict JSON checks)', () => {
+    expect(() => compileCondition('bytes(predicate.decision).json().a == 1')).toThrow(
+      /json\(\) is not supported/,
+    );
+  });
+
   it('when the condition uses matches() the error says why (backtracking regexes)', () => {
     expect(() => compileCondition('predicate.decision.matches("a")')).toThrow(
       /matches\(\) is not supported/,

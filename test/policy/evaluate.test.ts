@@ -520,3 +520,15 @@ describe('evaluatePolicy', () => {
     });
   });
 });
+
+describe('when a condition is false the rejection shows what it read', () => {
+  it('names the field and its value (predicate.decision = "rejected")', () => {
+    const d = decide([prov(), rev([alice], '2026-11-22T10:00:00Z', 'rejected')]);
+    const rejection = requirement(d, 'vuln-review').rejected.find(
+      (r) => r.code === 'CONDITION_FALSE',
+    );
+    expect(rejection?.message).toMatch(
+      /condition is false: .*; it read predicate\.decision = "rejected", predicate\.summary\.critical = 0$/,
+    );
+  });
+});

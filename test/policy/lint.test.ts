@@ -78,6 +78,47 @@ describe('lintPolicy', () => {
     expect(costly[1]?.message).toMatch(/n\^2/);
   });
 
+  it('when a condition misspells a field of a known predicate type it warns, with the likely fix', () => {
+    const lint = (predicateType: string, condition: string) =>
+      lintPolicy(
+        policyOf({
+          authorities: { builder: authority(builder) },
+          requirements: [{ name: 'r', predicateType, signers: ['builder'], condition }],
+        }),
+      )
+        .filter((w) => w.path.endsWith('.condition'))
+        .map((w) => w.message);
+    expect(lint(VULN_REVIEW, 'predicate.decison == "approved"')).toEqual([
+      `r: predicate.decison: "decison" is not a field of the predicate (did you mean decision?) in ${VULN_REVIEW} predicates; reading a field that is not there makes the condition an error, so nothing counts`,
+    ]);
+    expect(lint(VULN_REVIEW, 'predicate.triage.all(t, t.staus == "not_affected")')[0]).toMatch(
+      /predicate\.triage\[\]\.staus: "staus" is not a field of each element \(did you mean status\?\)/,
+    );
+    expect(lint(VULN_REVIEW, 'predicate.triage.status == "x"')[0]).toMatch(
+      /field "triage" is a list, select an element/,
+    );
+    expect(lint(VULN_REVIEW, 'statement.predicate.summary.critcal == 0')[0]).toMatch(
+      /did you mean critical\?/,
+    );
+    expect(
+      lint(VULNS, 'predicate.summary.critical == 0 && predicate.scanner.result.all(r, r.id != "")'),
+    ).toEqual([]);
+    expect(
+      lint(PROVENANCE, 'predicate.buildDefinition.externalParameters.anything.at.all == "x"'),
+    ).toEqual([]);
+    expect(lint('https://example.com/custom/v1', 'predicate.whatever == 1')).toEqual([]);
+  });
+
+  it('when clockSkew is longer than an hour it warns that future-dated attestations outlive maxAge', () => {
+    const spec = (clockSkew: string) => ({
+      clockSkew,
+      authorities: { builder: authority(builder) },
+      requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+    });
+    expect(lintPolicy(policyOf(spec('876000h'))).map((w) => w.path)).toEqual(['spec.clockSkew']);
+    expect(lintPolicy(policyOf(spec('1h')))).toEqual([]);
+  });
+
   it('when a policy is tidy it has no warnings', () => {
     const policy = policyOf({
       authorities: { builder: authority(builder) },

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRfc3339 } from '../../encoding/rfc3339.js';
@@ -48,21 +48,36 @@ export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
     );
   policy
     .command('test')
-    .description('run the fixture cases DIR/cases/*.yaml against DIR/policy.yaml')
-    .argument('<dir>')
-    .action(wrap(async (dir: string) => runPolicyTests(dir, io)));
+    .description(
+      'run the fixture cases DIR/cases/*.yaml against DIR/policy.yaml (DIR, or the policy file in it)',
+    )
+    .argument('<dir-or-policy>')
+    .action(wrap(async (target: string) => runPolicyTests(target, io)));
 }
 
 const POLICY_NAMES = ['policy.yaml', 'policy.yml', 'policy.json'];
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
 const CASE_FILE = /\.(ya?ml|json)$/;
 const DIGEST_ARTIFACT = /^(?:[^/\\]+@)?(?:sha256|sha384|sha512):[0-9a-fA-F]+$/;
 
-async function runPolicyTests(dir: string, io: Io): Promise<number> {
-  const policyFiles = POLICY_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
+async function runPolicyTests(target: string, io: Io): Promise<number> {
+  // The policy file itself names its directory: cases are beside it, in cases/.
+  const named = isFile(target);
+  const dir = named ? dirname(target) : target;
+  const policyFiles = named
+    ? [target]
+    : POLICY_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
   const [policyFile] = policyFiles;
   if (policyFiles.length !== 1 || policyFile === undefined) {
     throw new VouchError('USAGE', `${dir} must hold exactly one of ${POLICY_NAMES.join(', ')}`, {
-      hint: 'docs/policy.md describes the layout',
+      hint: 'docs/policy.md describes the layout; or name the policy file itself',
     });
   }
   const policy = loadPolicyFile(policyFile);
