@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { actionWrapper } from './action.js';
 import { registerAttest } from './commands/attest.js';
 import { registerDigest } from './commands/digest.js';
 import { registerInspect } from './commands/inspect.js';
@@ -9,24 +10,21 @@ import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
-import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
+import { type Io, processIo, reportError } from './output.js';
+import { jsonRequested, usageError } from './usage.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('vouch')
     .description('fail-closed supply-chain policy engine for signed in-toto attestations')
     .option('--debug', 'print stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError();
-  const wrap: Wrap =
-    <A extends unknown[]>(action: (...args: A) => Promise<number> | number) =>
-    async (...args: A): Promise<void> => {
-      try {
-        setExit(await action(...args));
-      } catch (err) {
-        setExit(reportError(io, err, program.opts<{ debug?: boolean }>().debug === true));
-      }
-    };
+    // Parser errors are reported by main() as one coded line; help asked for goes to stdout.
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: () => {},
+      outputError: () => {},
+    });
+  const wrap = actionWrapper(io, setExit);
   registerKeygen(program, io, wrap);
   registerDigest(program, io, wrap);
   registerAttest(program, io, wrap);
@@ -40,24 +38,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
-export type Wrap = <A extends unknown[]>(
-  action: (...args: A) => Promise<number> | number,
-) => (...args: A) => Promise<void>;
-
 /** Runs the CLI and resolves to the process exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => {
     code = c;
   });
+  const args = argv.slice(2);
+  const report = { debug: args.includes('--debug'), json: jsonRequested(args) };
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; any other parse failure is a usage error.
-      return err.exitCode === 0 ? 0 : EXIT_ERROR;
-    }
-    return reportError(io, err, argv.includes('--debug'));
+    // Help and version asked for exit 0; every other parser failure is a USAGE error.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    const error = err instanceof CommanderError ? usageError(err, program, args) : err;
+    return reportError(io, error, report);
   }
   return code;
 }

@@ -19,24 +19,103 @@ export interface Io {
   isTerminal?(): boolean;
 }
 
-export const processIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  env: process.env,
-  stdin: () => process.stdin,
-  isTerminal: () => process.stdin.isTTY === true && process.stderr.isTTY === true,
-};
+/**
+ * The process's own streams. A reader that goes away (`vouch verify ... | head -1`) closes
+ * the pipe: later writes are dropped instead of crashing on EPIPE, and the exit code still
+ * says what was decided. Any other write failure (a full disk) is an IO_ERROR, exit 2, so a
+ * script never takes truncated output for a success.
+ */
+export function processIo(): Io {
+  const closed = { out: false, err: false };
+  const guard = (stream: NodeJS.WriteStream, key: keyof typeof closed) => {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      closed[key] = true;
+      if (err.code === 'EPIPE') return;
+      process.exitCode = EXIT_ERROR;
+      if (!closed.err) {
+        process.stderr.write(
+          `vouch: error IO_ERROR: cannot write standard ${key === 'out' ? 'output' : 'error'}: ${oneLine(err.message)}\n`,
+        );
+      }
+    });
+    return (text: string): void => {
+      if (!closed[key]) stream.write(text);
+    };
+  };
+  return {
+    out: guard(process.stdout, 'out'),
+    err: guard(process.stderr, 'err'),
+    env: process.env,
+    stdin: () => process.stdin,
+    isTerminal: () => process.stdin.isTTY === true && process.stderr.isTTY === true,
+  };
+}
 
 /** Verification failures exit 1 like a deny; everything else is a usage/config/input error. */
 export function exitCodeFor(kind: ErrorKind): number {
   return kind === 'verification' ? EXIT_DENIED : EXIT_ERROR;
 }
 
-/** Prints an error as one coded line; the stack only with --debug. */
-export function reportError(io: Io, err: unknown, debug: boolean): number {
+export interface ReportOptions {
+  /** Also print the stack trace (on standard error). */
+  readonly debug: boolean;
+  /** Also print `{"error": {...}}` on standard output (`--output json`). */
+  readonly json: boolean;
+  /** The flag that sets a field of the command being run, if any. */
+  readonly flagOf?: (field: string) => string | undefined;
+}
+
+/** The error as scripts read it: `--output json` prints `{"error": ErrorJson}`. */
+export interface ErrorJson {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string | null;
+  /** The flag, field, file or JSON path at fault; null when the message says it all. */
+  readonly at: string | null;
+}
+
+const FOREIGN_HINT = 'an unexpected fault: run with --debug for the stack trace, and report it';
+
+/**
+ * Reports an error as ONE line on standard error, `vouch: error CODE at WHERE: message (hint)`
+ * (DESIGN.md section 4), and as JSON on standard output when asked. Returns the exit code.
+ */
+export function reportError(io: Io, err: unknown, options: ReportOptions): number {
   const e = asVouchError(err);
-  io.err(`vouch: error ${e.describe()}\n`);
-  if (debug) io.err(`${(err instanceof Error && err.stack) || String(err)}\n`);
-  else if (!(err instanceof VouchError)) io.err('vouch: run with --debug for details\n');
+  const json = errorJson(e, options.flagOf, err instanceof VouchError ? undefined : FOREIGN_HINT);
+  const at = json.at === null ? '' : ` at ${json.at}`;
+  const hint = json.hint === null ? '' : ` (${json.hint})`;
+  io.err(`vouch: error ${oneLine(`${json.code}${at}: ${json.message}${hint}`)}\n`);
+  if (options.json) io.out(`${JSON.stringify({ error: json })}\n`);
+  if (options.debug) io.err(`${(err instanceof Error && err.stack) || String(err)}\n`);
   return exitCodeFor(e.kind);
+}
+
+function errorJson(
+  e: VouchError,
+  flagOf: ((field: string) => string | undefined) | undefined,
+  fallbackHint: string | undefined,
+): ErrorJson {
+  const flag = e.field === undefined ? undefined : flagOf?.(e.field);
+  return {
+    code: e.code,
+    message: e.message,
+    hint: e.hint ?? fallbackHint ?? null,
+    at: flag ?? e.path ?? e.field ?? null,
+  };
+}
+
+// C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and
+// isolates, lone surrogates: whatever could break the one line or rewrite what it shows.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/** Text from argv, files or documents made safe for one terminal line: `\n` becomes `\x0a`. */
+export function oneLine(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

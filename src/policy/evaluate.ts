@@ -49,7 +49,9 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
   const artifact = copyArtifact(input.artifact);
   const evaluatedAt = Number.isFinite(now) ? toUtcTimestamp(now) : 'invalid time';
   try {
-    if (!Number.isFinite(now)) throw new VouchError('USAGE', 'the evaluation time is invalid');
+    if (!Number.isFinite(now)) {
+      throw new VouchError('USAGE', 'the evaluation time is invalid', { field: 'at' });
+    }
     const context: Context = { policy, artifact, now, nowDate: new Date(now) };
     const documents = distinct(input.documents.map(parseCandidate)).map((d) => examine(d, policy));
     const results = policy.requirements.map((r) => judgeRequirement(r, documents, context));

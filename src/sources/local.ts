@@ -28,7 +28,7 @@ function collect(path: string, named: boolean, out: RawDocument[]): void {
     throw new VouchError('IO_ERROR', `cannot read ${path}`, {
       cause,
       path,
-      hint: 'check the --attestations path',
+      field: 'attestations',
     });
   }
   if (isDir) {

@@ -16,20 +16,25 @@ const DIGEST_ARG = /^(?:(.+)@)?(sha256|sha384|sha512):([0-9a-fA-F]+)$/;
 /**
  * `NAME@sha256:<hex>`, `sha256:<hex>` (sha384/sha512 too), or a file path that is hashed.
  * A file that happens to be named like a digest is still read as a digest: say `./sha256:...`.
+ * Errors name `field`, the input the argument came from.
  */
 export async function resolveArtifactArg(
   arg: string,
   onProgress?: ProgressListener,
+  field = 'artifact',
 ): Promise<ArtifactRef> {
   const m = DIGEST_ARG.exec(arg);
   if (m) {
     const [, name, alg, hex] = m;
     const digest = parseDigestSet({ [alg as string]: hex }, arg);
-    if (name !== undefined && name === '') throw new VouchError('USAGE', `empty name in ${arg}`);
+    if (name !== undefined && name === '') {
+      throw new VouchError('USAGE', `empty name in ${arg}`, { field });
+    }
     return name === undefined ? { digest } : { name, digest };
   }
   if (/^[a-z0-9_]+:[0-9a-fA-F]{16,}$/.test(arg)) {
     throw new VouchError('USAGE', `${arg}: unsupported digest algorithm`, {
+      field,
       hint: 'use sha256:, sha384: or sha512:',
     });
   }
@@ -41,7 +46,7 @@ export async function resolveArtifactArg(
  * the in-toto convention; a digest argument keeps the algorithm it names.
  */
 export async function resolveSubjects(args: readonly string[]): Promise<ResourceDescriptor[]> {
-  const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg)));
+  const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg, undefined, 'subject')));
   return refs.map(artifactSubject);
 }
 

@@ -4,7 +4,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envelope.js';
 import { parseStatement } from '../../attestation/statement.js';
 import { asVouchError } from '../../errors.js';
 import { readDocuments } from '../../sources/local.js';
-import type { Wrap } from '../main.js';
+import type { Wrap } from '../action.js';
 import { EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
 
 export function registerInspect(program: Command, io: Io, wrap: Wrap): void {

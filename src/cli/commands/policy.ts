@@ -11,7 +11,7 @@ import { caseMismatches, parsePolicyTestCase } from '../../policy/test-case.js';
 import { readDocuments } from '../../sources/local.js';
 import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
-import type { Wrap } from '../main.js';
+import type { Wrap } from '../action.js';
 import { EXIT_DENIED, EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
 import { originsByDigest } from './verify.js';
 

@@ -3,8 +3,8 @@ import { documentSigners, parseSignedDocument } from '../../attestation/attestat
 import { loadPublicKey } from '../../crypto/keys.js';
 import { VouchError } from '../../errors.js';
 import { readDocuments } from '../../sources/local.js';
+import type { Wrap } from '../action.js';
 import { readText } from '../files.js';
-import type { Wrap } from '../main.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
 
 // No default for --key: commander counts a default as given, which would let a missing

@@ -17,7 +17,7 @@ import { type RawDocument, readDocuments } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
 import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
 import { VOUCH_VERSION } from '../../version.js';
-import type { Wrap } from '../main.js';
+import type { Wrap } from '../action.js';
 import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
 
