@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { DigestSet } from '../attestation/digest-set.js';
 import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
 import { asVouchError } from '../errors.js';
 import { defaultTimestampPath, parseTimestampPath } from '../predicates/timestamps.js';
@@ -48,6 +50,8 @@ export interface CompiledPolicy {
   readonly name: string;
   /** Where the policy came from, for messages. */
   readonly source: string;
+  /** What the decision's policyDigest names: for now the sha256 of the policy file bytes. */
+  readonly digest: DigestSet;
   /** Milliseconds an attestation time may lie ahead of the evaluation time. */
   readonly clockSkew: number;
   readonly authorities: readonly CompiledAuthority[];
@@ -77,14 +81,18 @@ export function compilePolicy(source: ConfigSource, options: CompileOptions): Co
   if (issues.length > 0 || policy === undefined) {
     throw configError(source, parsed.locate, 'POLICY_INVALID', issues);
   }
-  return { ...policy, source: source.name };
+  return { ...policy, source: source.name, digest: policyDigest(source) };
+}
+
+function policyDigest(source: ConfigSource): DigestSet {
+  return { sha256: createHash('sha256').update(source.text).digest('hex') };
 }
 
 function compileDocument(
   doc: PolicyDocument,
   options: CompileOptions,
   issues: ConfigIssue[],
-): Omit<CompiledPolicy, 'source'> | undefined {
+): Omit<CompiledPolicy, 'source' | 'digest'> | undefined {
   const { spec } = doc;
   const clockSkew = parseDuration(spec.clockSkew ?? DEFAULT_CLOCK_SKEW) ?? 0;
 

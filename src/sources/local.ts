@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { VouchError } from '../errors.js';
 
-/** One received document with where it came from (`file` or `file:line`). */
+/** One received document with where it came from (`file`, or `file.jsonl#L3` for a line). */
 export interface RawDocument {
   readonly origin: string;
   readonly bytes: Buffer;
@@ -48,7 +48,7 @@ function collect(path: string, named: boolean, out: RawDocument[]): void {
   }
   if (path.endsWith('.jsonl')) {
     splitLines(bytes).forEach((line, i) => {
-      if (line.byteLength > 0) out.push({ origin: `${path}:${i + 1}`, bytes: line });
+      if (line.byteLength > 0) out.push({ origin: `${path}#L${i + 1}`, bytes: line });
     });
   } else {
     out.push({ origin: path, bytes });

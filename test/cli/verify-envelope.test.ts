@@ -160,8 +160,8 @@ describe('vouch verify-envelope', async () => {
     writeFileSync(lines, `${good}\n${good.replace('"sig":"', '"sig":"A')}\n`);
     const result = await runCli('verify-envelope', '--key', alice.pub, lines);
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`${lines}:1: verified, signed by ${alice.keyid}\n`);
-    expect(result.stderr).toMatch(new RegExp(`^${lines}:2: not verified: `));
+    expect(result.stdout).toBe(`${lines}#L1: verified, signed by ${alice.keyid}\n`);
+    expect(result.stderr).toMatch(new RegExp(`^${lines}#L2: not verified: `));
   });
 
   describe('when the key or the flags are wrong (exit 2)', () => {

@@ -48,8 +48,11 @@ describe('when the demo judges a step', () => {
 
   it('reads the reasons of the unsatisfied requirements from the decision JSON', () => {
     const decision: Decision = {
+      schemaVersion: 'vouch.dev/decision/v1',
+      vouchVersion: '0.1.0',
       allowed: false,
       policy: 'p',
+      policyDigest: { sha256: 'c'.repeat(64) },
       evaluatedAt: '2026-11-23T10:00:00Z',
       artifact: { digest: { sha256: 'a'.repeat(64) } },
       requirements: [
@@ -57,7 +60,9 @@ describe('when the demo judges a step', () => {
           name: 'provenance',
           satisfied: true,
           satisfiedBy: [],
-          rejected: [{ attestation: 'sha256:1', code: 'UNTRUSTED_SIGNER', message: '' }],
+          rejected: [
+            { attestation: 'sha256:1', source: null, code: 'UNTRUSTED_SIGNER', message: '' },
+          ],
         },
         { name: 'vuln-review', satisfied: false, satisfiedBy: [], rejected: [], missing: 'x' },
         {
@@ -65,8 +70,8 @@ describe('when the demo judges a step', () => {
           satisfied: false,
           satisfiedBy: [],
           rejected: [
-            { attestation: 'sha256:2', code: 'EXPIRED', message: '' },
-            { attestation: 'sha256:3', code: 'EXPIRED', message: '' },
+            { attestation: 'sha256:2', source: 'a.json', code: 'EXPIRED', message: '' },
+            { attestation: 'sha256:3', source: 'b.json', code: 'EXPIRED', message: '' },
           ],
           missing: 'y',
         },

@@ -4,8 +4,11 @@ import { resourceUriOf, summarizeDecision } from '../../src/policy/decision-summ
 import { vouchErrorOf } from '../support/fixtures.js';
 
 const decision: Decision = {
+  schemaVersion: 'vouch.dev/decision/v1',
+  vouchVersion: '0.1.0',
   allowed: true,
   policy: 'production',
+  policyDigest: { sha256: 'c'.repeat(64) },
   evaluatedAt: '2026-11-23T10:00:00Z',
   artifact: { name: 'app.tar.gz', digest: { sha256: 'a'.repeat(64), sha512: 'b'.repeat(128) } },
   requirements: [],

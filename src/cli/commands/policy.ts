@@ -13,7 +13,7 @@ import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
 import type { Wrap } from '../action.js';
 import { EXIT_DENIED, EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
-import { originsByDigest } from './verify.js';
+import { candidatesOf } from './verify.js';
 
 export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
   const policy = program.command('policy').description('check and test policy files');
@@ -101,11 +101,11 @@ async function runCase(
   const artifact = await resolveArtifactArg(
     DIGEST_ARTIFACT.test(testCase.artifact) ? testCase.artifact : resolve(base, testCase.artifact),
   );
-  const documents = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
+  const documents = candidatesOf(readDocuments(testCase.attestations.map((p) => resolve(base, p))));
   const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
   const decision = evaluatePolicy(policy, { artifact, documents, at });
   return {
     problems: caseMismatches(testCase, decision),
-    explanation: explainDecision(decision, { origins: originsByDigest(documents) }),
+    explanation: explainDecision(decision),
   };
 }

@@ -10,7 +10,7 @@ import { parseRfc3339 } from '../../encoding/rfc3339.js';
 import { VouchError } from '../../errors.js';
 import type { Decision } from '../../policy/decision.js';
 import { summarizeDecision } from '../../policy/decision-summary.js';
-import { evaluatePolicy } from '../../policy/evaluate.js';
+import { type CandidateDocument, evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
 import { type RawDocument, readDocuments } from '../../sources/local.js';
@@ -78,13 +78,12 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         const { policy, bytes } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
         const artifact = await resolveArtifactArg(opts.artifact);
-        const documents = readDocuments(opts.attestations);
+        const documents = candidatesOf(readDocuments(opts.attestations));
         const decision = evaluatePolicy(policy, { artifact, documents, at });
-        const origins = originsByDigest(documents);
         const report =
           opts.output === 'json'
             ? `${JSON.stringify(decision, null, 2)}\n`
-            : explainDecision(decision, { origins });
+            : explainDecision(decision);
         if (key === undefined) {
           io.out(report);
         } else {
@@ -92,7 +91,8 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             uri: opts.policyUri ?? pathToFileURL(resolve(opts.policy)).href,
             digest: { sha256: createHash('sha256').update(bytes).digest('hex') },
           };
-          emitVsa(opts, key, decision, policyRef, [...origins.keys()], io);
+          const examined = documents.map((d) => attestationDigest(d.bytes));
+          emitVsa(opts, key, decision, policyRef, examined, io);
           // The VSA owns standard output when it has no file of its own.
           (opts.vsaOut === undefined ? io.err : io.out)(report);
         }
@@ -174,11 +174,7 @@ export function evaluationTime(text: string | undefined): Date {
   return at;
 }
 
-export function originsByDigest(documents: readonly RawDocument[]): Map<string, string[]> {
-  const origins = new Map<string, string[]>();
-  for (const d of documents) {
-    const digest = attestationDigest(d.bytes);
-    origins.set(digest, [...(origins.get(digest) ?? []), d.origin]);
-  }
-  return origins;
+/** Documents read from files as the evaluator's candidates, each with where it was read. */
+export function candidatesOf(documents: readonly RawDocument[]): CandidateDocument[] {
+  return documents.map((d) => ({ bytes: d.bytes, source: d.origin }));
 }
