@@ -53,6 +53,10 @@ export const ERROR_CATALOGUE = {
     summary: 'an argument is invalid: a command-line flag, or a field a caller supplied',
   },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
+  NO_DOCUMENTS: {
+    kind: 'verification',
+    summary: 'no attestation was found where the command looked: nothing verified',
+  },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';

@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { asVouchError, type ErrorKind, VouchError } from '../errors.js';
 
 /** Exit codes (DESIGN.md section 4). */
@@ -51,6 +52,14 @@ export function processIo(): Io {
   };
 }
 
+export const REPORT_FORMATS = ['text', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `--output text|json`, the same on every command that has it (docs/json-output.md). */
+export function outputOption(): Option {
+  return new Option('--output <format>', 'output format').choices(REPORT_FORMATS).default('text');
+}
+
 /** Verification failures exit 1 like a deny; everything else is a usage/config/input error. */
 export function exitCodeFor(kind: ErrorKind): number {
   return kind === 'verification' ? EXIT_DENIED : EXIT_ERROR;
@@ -83,12 +92,22 @@ const FOREIGN_HINT = 'an unexpected fault: run with --debug for the stack trace,
 export function reportError(io: Io, err: unknown, options: ReportOptions): number {
   const e = asVouchError(err);
   const json = errorJson(e, options.flagOf, err instanceof VouchError ? undefined : FOREIGN_HINT);
-  const at = json.at === null ? '' : ` at ${json.at}`;
-  const hint = json.hint === null ? '' : ` (${json.hint})`;
-  io.err(`vouch: error ${oneLine(`${json.code}${at}: ${json.message}${hint}`)}\n`);
+  io.err(`vouch: error ${describeErrorJson(json)}\n`);
   if (options.json) io.out(`${JSON.stringify({ error: json })}\n`);
   if (options.debug) io.err(`${(err instanceof Error && err.stack) || String(err)}\n`);
   return exitCodeFor(e.kind);
+}
+
+/** `CODE at WHERE: message (hint)` on one terminal-safe line. */
+export function describeErrorJson(e: ErrorJson): string {
+  const at = e.at === null ? '' : ` at ${e.at}`;
+  const hint = e.hint === null ? '' : ` (${e.hint})`;
+  return oneLine(`${e.code}${at}: ${e.message}${hint}`);
+}
+
+/** An error as a JSON value, for errors reported inside a command's JSON output. */
+export function errorJsonOf(err: unknown): ErrorJson {
+  return errorJson(asVouchError(err), undefined, undefined);
 }
 
 function errorJson(

@@ -2,8 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRfc3339 } from '../../encoding/rfc3339.js';
-import { asVouchError, VouchError } from '../../errors.js';
+import { VouchError } from '../../errors.js';
 import type { CompiledPolicy } from '../../policy/compile.js';
+import type { Decision } from '../../policy/decision.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { lintPolicy } from '../../policy/lint.js';
@@ -12,7 +13,17 @@ import { readDocuments } from '../../sources/local.js';
 import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
 import type { Wrap } from '../action.js';
-import { EXIT_DENIED, EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
+import {
+  describeErrorJson,
+  type ErrorJson,
+  EXIT_DENIED,
+  EXIT_ERROR,
+  EXIT_OK,
+  errorJsonOf,
+  type Io,
+  outputOption,
+  type ReportFormat,
+} from '../output.js';
 import { candidatesOf } from './verify.js';
 
 export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
@@ -36,14 +47,41 @@ export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
     .command('test')
     .description('run the fixture cases DIR/cases/*.yaml against DIR/policy.yaml')
     .argument('<dir>')
-    .action(wrap(async (dir: string) => runPolicyTests(dir, io)));
+    .addOption(outputOption())
+    .action(
+      wrap(async (dir: string, opts: { output: ReportFormat }) => {
+        const report = await runPolicyTests(dir);
+        if (opts.output === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+        else printReport(report, io);
+        return report.errors > 0 ? EXIT_ERROR : report.failed > 0 ? EXIT_DENIED : EXIT_OK;
+      }),
+    );
 }
 
 const POLICY_NAMES = ['policy.yaml', 'policy.yml', 'policy.json'];
 const CASE_FILE = /\.(ya?ml|json)$/;
 const DIGEST_ARTIFACT = /^(?:[^/\\]+@)?(?:sha256|sha384|sha512):[0-9a-fA-F]+$/;
 
-async function runPolicyTests(dir: string, io: Io): Promise<number> {
+/** What `vouch policy test --output json` prints (docs/json-output.md). */
+export interface PolicyTestReport {
+  readonly policy: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly errors: number;
+  readonly cases: readonly CaseResult[];
+}
+
+export interface CaseResult {
+  readonly file: string;
+  readonly result: 'pass' | 'fail' | 'error';
+  /** How the decision differs from what the case expects; empty when it passes. */
+  readonly problems: readonly string[];
+  /** The decision (docs/decision.md); null when the case could not run. */
+  readonly decision: Decision | null;
+  readonly error: ErrorJson | null;
+}
+
+async function runPolicyTests(dir: string): Promise<PolicyTestReport> {
   const policyFiles = POLICY_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
   const [policyFile] = policyFiles;
   if (policyFiles.length !== 1 || policyFile === undefined) {
@@ -63,35 +101,54 @@ async function runPolicyTests(dir: string, io: Io): Promise<number> {
       hint: 'add cases/NAME.yaml files (docs/policy.md)',
     });
   }
-  let passed = 0;
-  let failed = 0;
-  let errors = 0;
+  const results: CaseResult[] = [];
   for (const name of cases) {
     const file = join(casesDir, name);
     try {
-      const { problems, explanation } = await runCase(policy, file);
-      if (problems.length === 0) {
-        passed++;
-        io.out(`PASS  ${file}\n`);
-      } else {
-        failed++;
-        io.out(`FAIL  ${file}: ${problems.join('; ')}\n`);
-        io.out(explanation.replace(/^(?=.)/gm, '      | '));
-      }
+      const { problems, decision } = await runCase(policy, file);
+      const result = problems.length === 0 ? 'pass' : 'fail';
+      results.push({ file, result, problems, decision, error: null });
     } catch (err) {
-      errors++;
-      io.out(`ERROR ${file}: ${asVouchError(err).describe()}\n`);
+      results.push({
+        file,
+        result: 'error',
+        problems: [],
+        decision: null,
+        error: errorJsonOf(err),
+      });
     }
   }
-  io.out(`policy test: ${passed} passed, ${failed} failed, ${errors} errors\n`);
-  return errors > 0 ? EXIT_ERROR : failed > 0 ? EXIT_DENIED : EXIT_OK;
+  const count = (result: CaseResult['result']) => results.filter((c) => c.result === result).length;
+  return {
+    policy: policyFile,
+    passed: count('pass'),
+    failed: count('fail'),
+    errors: count('error'),
+    cases: results,
+  };
 }
 
-/** Runs one case: its mismatches, and the decision explained for when there are some. */
+function printReport(report: PolicyTestReport, io: Io): void {
+  for (const c of report.cases) {
+    if (c.error !== null) {
+      io.out(`ERROR ${c.file}: ${describeErrorJson(c.error)}\n`);
+    } else if (c.result === 'pass') {
+      io.out(`PASS  ${c.file}\n`);
+    } else {
+      io.out(`FAIL  ${c.file}: ${c.problems.join('; ')}\n`);
+      if (c.decision !== null) io.out(explainDecision(c.decision).replace(/^(?=.)/gm, '      | '));
+    }
+  }
+  io.out(
+    `policy test: ${report.passed} passed, ${report.failed} failed, ${report.errors} errors\n`,
+  );
+}
+
+/** Runs one case: its decision and how it differs from what the case expects. */
 async function runCase(
   policy: CompiledPolicy,
   file: string,
-): Promise<{ problems: string[]; explanation: string }> {
+): Promise<{ problems: string[]; decision: Decision }> {
   const testCase = parsePolicyTestCase({
     name: file,
     text: readFileSync(file),
@@ -104,8 +161,5 @@ async function runCase(
   const documents = candidatesOf(readDocuments(testCase.attestations.map((p) => resolve(base, p))));
   const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
   const decision = evaluatePolicy(policy, { artifact, documents, at });
-  return {
-    problems: caseMismatches(testCase, decision),
-    explanation: explainDecision(decision),
-  };
+  return { problems: caseMismatches(testCase, decision), decision };
 }

@@ -18,10 +18,8 @@ import { readPolicyFile } from '../../sources/policy-file.js';
 import { artifactSubject, resolveArtifactArg } from '../../sources/subject-arg.js';
 import { VOUCH_VERSION } from '../../version.js';
 import type { Wrap } from '../action.js';
-import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
+import { EXIT_DENIED, EXIT_OK, type Io, outputOption, type ReportFormat } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
-
-const OUTPUTS = ['text', 'json'] as const;
 
 /** verifier.id when --verifier-id is not given. */
 export const DEFAULT_VERIFIER_ID = 'https://vouch.dev/verifier/v1';
@@ -31,7 +29,7 @@ interface VerifyOptions {
   artifact: string;
   attestations: string[];
   at?: string;
-  output: (typeof OUTPUTS)[number];
+  output: ReportFormat;
   emitVsa?: boolean;
   key?: string;
   passphraseEnv?: string;
@@ -52,7 +50,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
       'envelopes, bundles, .intoto.jsonl files or directories (searched recursively)',
     )
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
-    .addOption(new Option('--output <format>', 'output format').choices(OUTPUTS).default('text'))
+    .addOption(outputOption())
     .option(
       '--emit-vsa',
       'also sign the decision as a SLSA verification summary (PASSED or FAILED)',
