@@ -11,7 +11,7 @@ import { registerScan } from './commands/scan.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { type Io, processIo, reportError } from './output.js';
-import { jsonRequested, usageError } from './usage.js';
+import { jsonRequested, rejectRepeatedOptions, usageError } from './usage.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('vouch')
@@ -46,6 +46,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   });
   const args = argv.slice(2);
   const report = { debug: args.includes('--debug'), json: jsonRequested(args) };
+  program.hook('preAction', (_program, command) => rejectRepeatedOptions(command, args));
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

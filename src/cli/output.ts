@@ -102,7 +102,16 @@ export function reportError(io: Io, err: unknown, options: ReportOptions): numbe
 export function describeErrorJson(e: ErrorJson): string {
   const at = e.at === null ? '' : ` at ${e.at}`;
   const hint = e.hint === null ? '' : ` (${e.hint})`;
-  return oneLine(`${e.code}${at}: ${e.message}${hint}`);
+  return oneLine(`${e.code}${clip(at)}: ${clip(e.message)}${clip(hint)}`);
+}
+
+// An error line quotes argv and file names: a megabyte argument must not make a megabyte line.
+const MAX_PART = 1000;
+
+function clip(text: string): string {
+  return text.length <= MAX_PART
+    ? text
+    : `${text.slice(0, MAX_PART)}… (${text.length - MAX_PART} more characters)`;
 }
 
 /** An error as a JSON value, for errors reported inside a command's JSON output. */

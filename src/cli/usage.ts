@@ -1,4 +1,4 @@
-import { type Command, CommanderError } from 'commander';
+import { type Command, CommanderError, type Option } from 'commander';
 import { VouchError } from '../errors.js';
 
 /**
@@ -90,4 +90,40 @@ export function jsonRequested(argv: readonly string[]): boolean {
     else if (arg?.startsWith('--output=')) json = arg === '--output=json';
   }
   return json;
+}
+
+/** Options that may be given more than once besides variadic ones (e.g. `--key` of verify-envelope). */
+const REPEATABLE = new WeakSet<Option>();
+
+/** Marks an option as one that collects every occurrence. */
+export function repeatable(option: Option): Option {
+  REPEATABLE.add(option);
+  return option;
+}
+
+/**
+ * An option given twice is a USAGE error, unless it collects values: commander keeps the last
+ * silently, and `--policy strict.yaml --policy lax.yaml` in a CI template and its override must
+ * not decide quietly which policy gates a release.
+ */
+export function rejectRepeatedOptions(command: Command, argv: readonly string[]): void {
+  const options = new Map<string, Option>();
+  for (let c: Command | null = command; c !== null; c = c.parent) {
+    for (const o of c.options)
+      if (o.long !== undefined && !options.has(o.long)) options.set(o.long, o);
+  }
+  const seen = new Map<string, number>();
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const flag = arg.startsWith('--') ? (arg.split('=', 1)[0] ?? arg) : undefined;
+    const option = flag === undefined ? undefined : options.get(flag);
+    if (option === undefined || option.variadic || REPEATABLE.has(option)) continue;
+    const count = (seen.get(option.long ?? '') ?? 0) + 1;
+    seen.set(option.long ?? '', count);
+    if (count === 2) {
+      throw new VouchError('USAGE', `${option.long} is given more than once`, {
+        hint: 'give it once: vouch does not pick one of several values',
+      });
+    }
+  }
 }

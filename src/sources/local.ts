@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import { VouchError } from '../errors.js';
 
 /** One received document with where it came from (`file`, or `file.jsonl#L3` for a line). */
@@ -8,6 +8,7 @@ export interface RawDocument {
   readonly bytes: Buffer;
 }
 
+const SEP = Buffer.from(sep);
 const ATTESTATION_FILE = /\.(dsse\.json|sigstore\.json|sigstore|intoto\.jsonl|json|jsonl)$/;
 
 /**
@@ -20,38 +21,49 @@ export function readDocuments(paths: readonly string[]): RawDocument[] {
   return out;
 }
 
-function collect(path: string, named: boolean, out: RawDocument[]): void {
+/**
+ * `path` is a Buffer below a directory: a file name need not be UTF-8 (Linux allows any
+ * bytes), and only its bytes name it; its text, with U+FFFD for bad bytes, is for messages.
+ */
+function collect(path: string | Buffer, named: boolean, out: RawDocument[]): void {
+  const name = path.toString();
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
   } catch (cause) {
-    throw new VouchError('IO_ERROR', `cannot read ${path}`, {
+    throw new VouchError('IO_ERROR', `cannot read ${name}`, {
       cause,
-      path,
+      path: name,
       field: 'attestations',
     });
   }
   if (isDir) {
-    for (const entry of readdirSync(path).sort()) {
-      if (entry.startsWith('.')) continue;
-      const child = join(path, entry);
-      if (statSync(child).isDirectory() || ATTESTATION_FILE.test(entry)) collect(child, false, out);
+    let entries: Buffer[];
+    try {
+      entries = readdirSync(path, { encoding: 'buffer' });
+    } catch (cause) {
+      throw new VouchError('IO_ERROR', `cannot list ${name}`, { cause, path: name });
+    }
+    const base = Buffer.from(name.endsWith(sep) ? path : Buffer.concat([Buffer.from(path), SEP]));
+    for (const entry of entries.sort(Buffer.compare)) {
+      if (entry[0] === 0x2e) continue; // a dot file
+      collect(Buffer.concat([base, entry]), false, out);
     }
     return;
   }
-  if (!named && !ATTESTATION_FILE.test(path)) return;
+  if (!named && !ATTESTATION_FILE.test(name)) return;
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new VouchError('IO_ERROR', `cannot read ${path}`, { cause, path });
+    throw new VouchError('IO_ERROR', `cannot read ${name}`, { cause, path: name });
   }
-  if (path.endsWith('.jsonl')) {
+  if (name.endsWith('.jsonl')) {
     splitLines(bytes).forEach((line, i) => {
-      if (line.byteLength > 0) out.push({ origin: `${path}#L${i + 1}`, bytes: line });
+      if (line.byteLength > 0) out.push({ origin: `${name}#L${i + 1}`, bytes: line });
     });
   } else {
-    out.push({ origin: path, bytes });
+    out.push({ origin: name, bytes });
   }
 }
 

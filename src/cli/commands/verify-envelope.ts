@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { documentSigners, parseSignedDocument } from '../../attestation/attestation.js';
 import { attestationDigest } from '../../attestation/envelope.js';
 import { loadPublicKey } from '../../crypto/keys.js';
@@ -16,6 +16,7 @@ import {
   outputOption,
   type ReportFormat,
 } from '../output.js';
+import { repeatable } from '../usage.js';
 
 // No default for --key: commander counts a default as given, which would let a missing
 // --key through as an empty trust set (a verification failure instead of a usage error).
@@ -48,7 +49,13 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
     .description(
       'low level: check the signatures of DSSE envelopes or Sigstore bundles against keys',
     )
-    .requiredOption('--key <pub>', 'trusted SPKI PEM public key (repeat for more)', collect)
+    .addOption(
+      repeatable(
+        new Option('--key <pub>', 'trusted SPKI PEM public key (repeat for more)')
+          .argParser(collect)
+          .makeOptionMandatory(),
+      ),
+    )
     .option('--threshold <n>', 'distinct trusted keys that must have signed', '1')
     .addOption(outputOption())
     .argument('<file>')
