@@ -48,7 +48,10 @@ export const ERROR_CATALOGUE = {
   KEY_PASSPHRASE: { kind: 'configuration', summary: 'private key passphrase missing or wrong' },
   FILE_EXISTS: { kind: 'usage', summary: 'refusing to overwrite an existing file' },
   IO_ERROR: { kind: 'input', summary: 'file cannot be read or written' },
-  USAGE: { kind: 'usage', summary: 'command line arguments are invalid' },
+  USAGE: {
+    kind: 'usage',
+    summary: 'an argument is invalid: a command-line flag, or a field a caller supplied',
+  },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
   // OCI registries (src/sources/oci): a deny during verification, an input error elsewhere
   REGISTRY_UNAVAILABLE: {
@@ -61,6 +64,10 @@ export const ERROR_CATALOGUE = {
     kind: 'input',
     summary: 'registry content malformed, over a limit, or not matching its digest',
   },
+  NO_DOCUMENTS: {
+    kind: 'verification',
+    summary: 'no attestation was found where the command looked: nothing verified',
+  },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';
@@ -69,6 +76,11 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export interface ErrorDetails {
   /** JSON path or file path of the offending field, e.g. `$.signatures[0].sig`. */
   path?: string;
+  /**
+   * The caller-supplied input at fault, by field name (e.g. `subject`, `at`, `builderId`).
+   * Library code names fields, never CLI flags: the CLI maps fields to its flags.
+   */
+  field?: string;
   /** What the user can do about it. */
   hint?: string;
   cause?: unknown;
@@ -78,12 +90,14 @@ export class VouchError extends Error {
   override readonly name = 'VouchError';
   readonly code: ErrorCode;
   readonly path: string | undefined;
+  readonly field: string | undefined;
   readonly hint: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.path = details.path;
+    this.field = details.field;
     this.hint = details.hint;
   }
 
@@ -91,9 +105,10 @@ export class VouchError extends Error {
     return ERROR_CATALOGUE[this.code].kind;
   }
 
-  /** `CODE at PATH: message (hint)`, one line for stderr and decision reasons. */
+  /** `CODE at PATH: message (hint)`, one line for stderr and decision reasons (PATH: path, else field). */
   describe(): string {
-    const at = this.path === undefined ? '' : ` at ${this.path}`;
+    const where = this.path ?? this.field;
+    const at = where === undefined ? '' : ` at ${where}`;
     const hint = this.hint === undefined ? '' : ` (${this.hint})`;
     return `${this.code}${at}: ${this.message}${hint}`;
   }

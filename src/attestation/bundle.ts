@@ -71,7 +71,7 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       'bundle holds a message signature, not a DSSE attestation',
       {
         path: '$.messageSignature',
-        hint: 'sign an in-toto Statement (vouch attest --format bundle)',
+        hint: 'sign an in-toto Statement as a DSSE bundle',
       },
     );
   }

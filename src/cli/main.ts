@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { VOUCH_VERSION } from '../version.js';
-import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
+import { actionWrapper, type Wrap } from './action.js';
+import { type Io, processIo, reportError } from './output.js';
+import { jsonRequested, rejectRepeatedOptions, usageError } from './usage.js';
 
 /** Adds one command (its options, help and action) to the program. */
 export type Registrar = (program: Command, io: Io, wrap: Wrap) => void;
@@ -46,27 +48,19 @@ export function buildProgram(
     .version(VOUCH_VERSION, '-V, --version', 'print the version of vouch')
     .option('--debug', 'print stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError();
-  const wrap: Wrap =
-    <A extends unknown[]>(action: (...args: A) => Promise<number> | number) =>
-    async (...args: A): Promise<void> => {
-      try {
-        setExit(await action(...args));
-      } catch (err) {
-        setExit(reportError(io, err, program.opts<{ debug?: boolean }>().debug === true));
-      }
-    };
+    // Parser errors are reported by main() as one coded line; help asked for goes to stdout.
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: () => {},
+      outputError: () => {},
+    });
+  const wrap = actionWrapper(io, setExit);
   for (const register of registrars) register(program, io, wrap);
   return program;
 }
 
-export type Wrap = <A extends unknown[]>(
-  action: (...args: A) => Promise<number> | number,
-) => (...args: A) => Promise<void>;
-
 /** Runs the CLI and resolves to the process exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let code = 0;
   const program = buildProgram(
     io,
@@ -75,14 +69,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     },
     await registrarsFor(argv),
   );
+  const args = argv.slice(2);
+  const report = { debug: args.includes('--debug'), json: jsonRequested(args) };
+  program.hook('preAction', (_program, command) => rejectRepeatedOptions(command, args));
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; any other parse failure is a usage error.
-      return err.exitCode === 0 ? 0 : EXIT_ERROR;
-    }
-    return reportError(io, err, argv.includes('--debug'));
+    // Help and version asked for exit 0; every other parser failure is a USAGE error.
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    const error = err instanceof CommanderError ? usageError(err, program, args) : err;
+    return reportError(io, error, report);
   }
   return code;
 }

@@ -107,7 +107,8 @@ export function loadPrivateKey(
         `${source} is encrypted and the passphrase is ${passphrase === undefined ? 'missing' : 'wrong'}`,
         {
           cause,
-          hint: 'pass --passphrase-env VAR naming an environment variable that holds it',
+          field: 'passphraseEnv',
+          hint: 'name an environment variable that holds the passphrase',
         },
       );
     }

@@ -92,11 +92,12 @@ export function toUtcTimestamp(date: Date | number): string {
   return `${String(year).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}${fraction}Z`;
 }
 
-/** A time the user gave (a flag or variable, named by `source`) in the in-toto UTC form. */
-export function utcTimestampArg(value: string, source: string): string {
+/** A time the caller gave (in the input field `field`) in the in-toto UTC form. */
+export function utcTimestampArg(value: string, field: string): string {
   const date = parseRfc3339(value);
   if (date === undefined) {
-    throw new VouchError('USAGE', `${source} ${value} is not an RFC 3339 time`, {
+    throw new VouchError('USAGE', `${JSON.stringify(value)} is not an RFC 3339 time`, {
+      field,
       hint: 'e.g. 2026-11-23T10:00:00Z',
     });
   }

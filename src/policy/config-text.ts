@@ -224,7 +224,7 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
   }
 }
 
-/** One error for all issues: the first names file, line and field; the rest follow. */
+/** One error, on one line, for all issues: the first names file, line and field; the rest follow. */
 export function configError(
   source: ConfigSource,
   locate: Locate,
@@ -239,7 +239,7 @@ export function configError(
   const [first, ...rest] = issues;
   const message = [
     first?.message ?? 'invalid file',
-    ...rest.map((issue) => `\n  also at ${where(issue)}: ${issue.message}`),
+    ...rest.map((issue) => `; also at ${where(issue)}: ${issue.message}`),
   ].join('');
   const hint =
     code === 'POLICY_INVALID'

@@ -26,12 +26,26 @@ export interface Artifact {
   readonly digest: DigestSet;
 }
 
-/** One attestation that counts, for one key. */
+/** The version of the decision JSON this code writes (docs/decision.md). */
+export const DECISION_SCHEMA_VERSION = 'vouch.dev/decision/v1';
+
+/**
+ * Who signed, as a requirement counts it (DESIGN.md section 2): a key of an authority, by its
+ * canonical keyid; `identity` (issuer + certificate subject) is reserved for keyless signers.
+ */
+export interface Signer {
+  readonly authority: string;
+  readonly kind: 'key' | 'identity';
+  readonly id: string;
+}
+
+/** One attestation that counts, for one signer. */
 export interface SatisfiedBy {
   /** `sha256:<hex>` of the document bytes as received. */
   readonly attestation: string;
-  readonly authority: string;
-  readonly keyid: string;
+  /** Where it was read: a file, `file.jsonl#L3`; null when the caller gave bytes alone. */
+  readonly source: string | null;
+  readonly signer: Signer;
   /** Attestation time (RFC 3339), null when the predicate has none. */
   readonly time: string | null;
   /** When it ages out (time + maxAge); null without maxAge. */
@@ -42,6 +56,8 @@ export interface SatisfiedBy {
 
 export interface Rejection {
   readonly attestation: string;
+  /** Where it was read, as in SatisfiedBy. */
+  readonly source: string | null;
   readonly code: RejectionCode;
   readonly message: string;
 }
@@ -61,8 +77,11 @@ export interface SkippedInput {
   readonly reason: string;
 }
 
-/** The decision JSON of `vouch verify --output json` (DESIGN.md section 7). */
+/** The decision JSON of `vouch verify --output json` (DESIGN.md section 7, docs/decision.md). */
 export interface Decision {
+  readonly schemaVersion: typeof DECISION_SCHEMA_VERSION;
+  /** The Vouch release that decided. */
+  readonly vouchVersion: string;
   readonly allowed: boolean;
   readonly policy: string;
   /** The policy file and the trust material it resolved to (docs/policy.md, "Policy digest"). */

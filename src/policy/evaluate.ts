@@ -13,22 +13,27 @@ import {
 import { toUtcTimestamp } from '../encoding/rfc3339.js';
 import { asVouchError, VouchError } from '../errors.js';
 import { attestationTime } from '../predicates/timestamps.js';
+import { VOUCH_VERSION } from '../version.js';
 import { foldAllow } from './allow.js';
 import type { CompiledPolicy, CompiledRequirement } from './compile.js';
 import { type ConditionResult, type ConditionVariables, toCelValue } from './condition.js';
-import type {
-  Artifact,
-  Decision,
-  Rejection,
-  RejectionCode,
-  RequirementResult,
-  SatisfiedBy,
+import {
+  type Artifact,
+  DECISION_SCHEMA_VERSION,
+  type Decision,
+  type Rejection,
+  type RejectionCode,
+  type RequirementResult,
+  type SatisfiedBy,
+  type Signer,
 } from './decision.js';
 import { formatDuration } from './duration.js';
 
 /** One candidate attestation as received (its exact bytes are what gets verified). */
 export interface CandidateDocument {
   readonly bytes: Uint8Array | string;
+  /** Where it was read (`file`, `file.jsonl#L3`, an OCI reference), reported in the decision. */
+  readonly source?: string;
 }
 
 export interface EvaluationInput {
@@ -49,7 +54,9 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
   const artifact = copyArtifact(input.artifact);
   const evaluatedAt = Number.isFinite(now) ? toUtcTimestamp(now) : 'invalid time';
   try {
-    if (!Number.isFinite(now)) throw new VouchError('USAGE', 'the evaluation time is invalid');
+    if (!Number.isFinite(now)) {
+      throw new VouchError('USAGE', 'the evaluation time is invalid', { field: 'at' });
+    }
     const context: Context = { policy, artifact, now, nowDate: new Date(now) };
     const documents = distinct(input.documents.map(parseCandidate)).map((d) => examine(d, policy));
     const results = policy.requirements.map((r) => judgeRequirement(r, documents, context));
@@ -60,6 +67,8 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
       ? foldAllow(policy.allow, (n) => satisfied.get(n)?.expiry ?? Number.NEGATIVE_INFINITY)
       : Number.POSITIVE_INFINITY;
     return {
+      schemaVersion: DECISION_SCHEMA_VERSION,
+      vouchVersion: VOUCH_VERSION,
       allowed,
       policy: policy.name,
       policyDigest: policy.digest,
@@ -72,6 +81,8 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
     // Fail closed: a fault anywhere above is a deny that says why.
     const why = asVouchError(err).describe();
     return {
+      schemaVersion: DECISION_SCHEMA_VERSION,
+      vouchVersion: VOUCH_VERSION,
       allowed: false,
       policy: policy.name,
       policyDigest: policy.digest,
@@ -101,6 +112,7 @@ type Examined =
   | {
       readonly kind: 'rejected';
       readonly digest: string;
+      readonly source: string | null;
       readonly code: RejectionCode;
       readonly message: string;
     }
@@ -109,6 +121,7 @@ type Examined =
 interface SignedCandidate {
   readonly kind: 'signed';
   readonly digest: string;
+  readonly source: string | null;
   readonly document: SignedDocument;
   /** Keyids of policy keys whose signature verifies. */
   readonly verified: readonly string[];
@@ -133,26 +146,38 @@ interface Memo {
 }
 
 /** A received document after the strict parse (DESIGN.md section 6 step 1), or why not. */
-type Parsed =
-  | { readonly digest: string; readonly document: SignedDocument }
-  | { readonly digest: string; readonly code: RejectionCode; readonly message: string };
+type Parsed = { readonly digest: string; readonly source: string | null } & (
+  | { readonly document: SignedDocument }
+  | { readonly code: RejectionCode; readonly message: string }
+);
 
 function parseCandidate(candidate: CandidateDocument): Parsed {
+  const source = candidate.source ?? null;
   try {
     const document = parseSignedDocument(candidate.bytes);
-    return { digest: document.digest, document };
+    return { digest: document.digest, source, document };
   } catch (err) {
     // A document that does not parse strictly never counts.
     const e = asVouchError(err);
     const code = e.code === 'INTERNAL' ? 'INTERNAL' : 'MALFORMED';
-    return { digest: attestationDigest(candidate.bytes), code, message: e.describe() };
+    return { digest: attestationDigest(candidate.bytes), source, code, message: e.describe() };
   }
 }
 
-/** One entry per digest, in digest order: repetition and order never matter. */
+/**
+ * One entry per digest, in digest order: repetition and order never matter. Of the same
+ * bytes read from several places, the first source in code-unit order is the one reported.
+ */
+function earlier(a: string | null, b: string | null): boolean {
+  return a !== null && (b === null || a < b);
+}
+
 function distinct(parsed: readonly Parsed[]): Parsed[] {
   const byDigest = new Map<string, Parsed>();
-  for (const p of parsed) byDigest.set(p.digest, p);
+  for (const p of parsed) {
+    const kept = byDigest.get(p.digest);
+    if (kept === undefined || earlier(p.source, kept.source)) byDigest.set(p.digest, p);
+  }
   return [...byDigest.values()].sort((a, b) =>
     a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0,
   );
@@ -161,13 +186,14 @@ function distinct(parsed: readonly Parsed[]): Parsed[] {
 /** DESIGN.md section 6 steps 2 and 3, once per document for all requirements. */
 function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
   if (!('document' in parsed)) return { kind: 'rejected', ...parsed };
-  const { digest, document } = parsed;
+  const { digest, source, document } = parsed;
   try {
     const { payloadType } = document.envelope;
     if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
       return {
         kind: 'rejected',
         digest,
+        source,
         code: 'WRONG_PAYLOAD_TYPE',
         message: `payloadType is ${JSON.stringify(payloadType)}, not ${IN_TOTO_PAYLOAD_TYPE}`,
       };
@@ -187,6 +213,7 @@ function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
     return {
       kind: 'signed',
       digest,
+      source,
       document,
       verified,
       statement,
@@ -194,7 +221,13 @@ function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
       memo: {},
     };
   } catch (err) {
-    return { kind: 'rejected', digest, code: 'INTERNAL', message: asVouchError(err).describe() };
+    return {
+      kind: 'rejected',
+      digest,
+      source,
+      code: 'INTERNAL',
+      message: asVouchError(err).describe(),
+    };
   }
 }
 
@@ -247,13 +280,19 @@ function judgeRequirement(
     if (verdict.counts) {
       counted.push(...verdict.counted);
     } else {
-      rejected.push({ attestation: doc.digest, code: verdict.code, message: verdict.message });
+      rejected.push({
+        attestation: doc.digest,
+        source: doc.source,
+        code: verdict.code,
+        message: verdict.message,
+      });
     }
   }
-  // Thresholds count distinct keys, however many attestations one key signed.
+  // Thresholds count distinct signers, however many attestations one signer made.
   const keyExpiry = new Map<string, number>();
   for (const { entry, expires } of counted) {
-    keyExpiry.set(entry.keyid, Math.max(keyExpiry.get(entry.keyid) ?? expires, expires));
+    const signer = signerKey(entry.signer);
+    keyExpiry.set(signer, Math.max(keyExpiry.get(signer) ?? expires, expires));
   }
   const { name, threshold } = requirement;
   if (keyExpiry.size >= threshold) {
@@ -266,13 +305,18 @@ function judgeRequirement(
     };
   }
   const { who } = judging;
-  const keysOf = new Map<string, string[]>();
+  const keysOf = new Map<string, { source: string | null; keys: string[] }>();
   for (const { entry } of counted) {
-    keysOf.set(entry.attestation, [...(keysOf.get(entry.attestation) ?? []), short(entry.keyid)]);
+    const keys = keysOf.get(entry.attestation)?.keys ?? [];
+    keysOf.set(entry.attestation, {
+      source: entry.source,
+      keys: [...keys, short(entry.signer.id)],
+    });
   }
-  for (const [digest, keys] of keysOf) {
+  for (const [digest, { source, keys }] of keysOf) {
     rejected.push({
       attestation: digest,
+      source,
       code: 'BELOW_THRESHOLD',
       message: `counts for key ${keys.join(', ')}, but ${threshold} distinct keys of ${who} are required and only ${keyExpiry.size} signed`,
     });
@@ -283,7 +327,10 @@ function judgeRequirement(
   const missing =
     keyExpiry.size === 0
       ? `no attestation of type ${requirement.predicateType} signed by ${who}${requirement.condition === undefined ? '' : ' that meets the condition'} counts for this artifact${threshold > 1 ? ` (${threshold} distinct keys must sign)` : ''}`
-      : `${threshold} distinct keys of ${who} must sign; ${keyExpiry.size} did (${[...keyExpiry.keys()].map(short).join(', ')})`;
+      : `${threshold} distinct keys of ${who} must sign; ${keyExpiry.size} did (${counted
+          .map((c) => short(c.entry.signer.id))
+          .filter((id, i, all) => all.indexOf(id) === i)
+          .join(', ')})`;
   return {
     result: { name, satisfied: false, satisfiedBy: [], rejected, missing },
     expiry: Number.NEGATIVE_INFINITY,
@@ -334,10 +381,11 @@ function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
     const outcome = requirement.condition?.evaluate(variables) ?? { ok: true, value: true };
     // DESIGN.md section 6 step 7: only exactly `true` counts.
     if (outcome.ok && outcome.value === true) {
+      const signer: Signer = { authority, kind: 'key', id: keyid };
       const entry: SatisfiedBy = {
         attestation: doc.digest,
-        authority,
-        keyid,
+        source: doc.source,
+        signer,
         time: time === undefined ? null : toUtcTimestamp(time),
         expiresAt: Number.isFinite(expires) ? toUtcTimestamp(expires) : null,
       };
@@ -538,6 +586,11 @@ function label(subject: ResourceDescriptor): string {
 function digestLabel(digest: DigestSet): string {
   const [alg, value] = Object.entries(digest)[0] ?? ['?', '?'];
   return `${alg}:${value.slice(0, 16)}…`;
+}
+
+/** A signer's identity for counting: the same key under two authorities counts once. */
+function signerKey(signer: Signer): string {
+  return `${signer.kind} ${signer.id}`;
 }
 
 function short(keyid: string): string {

@@ -5,13 +5,13 @@ import type {
   Rejection,
   RejectionCode,
   RequirementResult,
+  SatisfiedBy,
+  Signer,
   SkippedInput,
 } from './decision.js';
 import { formatDuration } from './duration.js';
 
 export interface ExplainOptions {
-  /** Where each attestation came from (file, file:line), by attestation digest. */
-  readonly origins?: ReadonlyMap<string, readonly string[]>;
   /** Counted attestations expiring within this many ms of the evaluation are flagged. */
   readonly soon?: number;
   /** Rejections listed per unsatisfied requirement before "and N more". */
@@ -47,12 +47,6 @@ export function explainDecision(decision: Decision, options: ExplainOptions = {}
   const soon = options.soon ?? DAY;
   const max = options.maxRejections ?? 10;
   const at = rfc3339Millis(decision.evaluatedAt) ?? Number.NaN;
-  const where = (digest: string): string => {
-    const origins = options.origins?.get(digest);
-    return origins === undefined || origins.length === 0
-      ? short(digest)
-      : `${short(digest)} (${origins.join(', ')})`;
-  };
   const { artifact } = decision;
   const digests = Object.entries(artifact.digest)
     .slice(0, 1)
@@ -62,26 +56,20 @@ export function explainDecision(decision: Decision, options: ExplainOptions = {}
     `  policy ${decision.policy}, evaluated at ${decision.evaluatedAt}`,
   ];
   for (const r of decision.requirements) {
-    lines.push(...explainRequirement(r, where, max));
+    lines.push(...explainRequirement(r, max));
   }
   lines.push(...skippedLines(options.skipped ?? [], max));
-  if (decision.allowed) lines.push(...expiryLines(decision, at, soon, where));
+  if (decision.allowed) lines.push(...expiryLines(decision, at, soon));
   // Messages quote documents and file names: one line each, whatever they hold.
   return `${lines.map(escapeTerminal).join('\n')}\n`;
 }
 
-function explainRequirement(
-  r: RequirementResult,
-  where: (digest: string) => string,
-  max: number,
-): string[] {
+function explainRequirement(r: RequirementResult, max: number): string[] {
   if (r.satisfied) {
     const lines = [`  [satisfied]     ${r.name}`];
     for (const s of r.satisfiedBy) {
       const time = s.time === null ? '' : `, time ${s.time}`;
-      lines.push(
-        `      ${s.authority} key ${s.keyid.slice(0, 16)} signed ${where(s.attestation)}${time}`,
-      );
+      lines.push(`      ${signerLabel(s.signer)} signed ${where(s)}${time}`);
     }
     if (r.rejected.length > 0) {
       lines.push(`      (${r.rejected.length} other attestation(s) did not count)`);
@@ -90,15 +78,15 @@ function explainRequirement(
   }
   const lines = [`  [NOT satisfied] ${r.name}`, `      missing: ${r.missing ?? '?'}`];
   const ranked = [...r.rejected].sort((a, b) => RELEVANCE[a.code] - RELEVANCE[b.code]);
-  for (const rejection of ranked.slice(0, max)) lines.push(explainRejection(rejection, where));
+  for (const rejection of ranked.slice(0, max)) lines.push(explainRejection(rejection));
   if (ranked.length > max) {
-    lines.push(`      ... and ${ranked.length - max} more (--output json lists every one)`);
+    lines.push(`      ... and ${ranked.length - max} more (the JSON decision lists every one)`);
   }
   return lines;
 }
 
-function explainRejection(rejection: Rejection, where: (digest: string) => string): string {
-  return `      ${rejection.code} ${where(rejection.attestation)}: ${rejection.message}`;
+function explainRejection(rejection: Rejection): string {
+  return `      ${rejection.code} ${where(rejection)}: ${rejection.message}`;
 }
 
 /** Nothing read disappears silently: a skipped FIFO or oversized file is named, with why. */
@@ -109,17 +97,24 @@ function skippedLines(skipped: readonly SkippedInput[], max: number): string[] {
   ];
   for (const s of skipped.slice(0, max)) lines.push(`      ${s.source}: ${s.reason}`);
   if (skipped.length > max) {
-    lines.push(`      ... and ${skipped.length - max} more (--output json lists every one)`);
+    lines.push(`      ... and ${skipped.length - max} more (the JSON decision lists every one)`);
   }
   return lines;
 }
 
-function expiryLines(
-  decision: Decision,
-  at: number,
-  soon: number,
-  where: (digest: string) => string,
-): string[] {
+/** An attestation by its short digest and where it was read. */
+function where(entry: SatisfiedBy | Rejection): string {
+  return entry.source === null
+    ? short(entry.attestation)
+    : `${short(entry.attestation)} (${entry.source})`;
+}
+
+/** `security key 0123456789abcdef`: the authority, the kind of signer and its short id. */
+function signerLabel(signer: Signer): string {
+  return `${signer.authority} ${signer.kind} ${signer.kind === 'key' ? signer.id.slice(0, 16) : signer.id}`;
+}
+
+function expiryLines(decision: Decision, at: number, soon: number): string[] {
   const lines: string[] = [];
   const expires = decision.expiresAt === null ? undefined : rfc3339Millis(decision.expiresAt);
   if (expires !== undefined && decision.expiresAt !== null) {
@@ -132,7 +127,7 @@ function expiryLines(
       const end = s.expiresAt === null ? undefined : rfc3339Millis(s.expiresAt);
       if (end !== undefined && end - at <= soon) {
         lines.push(
-          `  expires soon: ${r.name} attestation ${where(s.attestation)} by ${s.authority} ages out at ${s.expiresAt ?? '?'}`,
+          `  expires soon: ${r.name} attestation ${where(s)} by ${s.signer.authority} ages out at ${s.expiresAt ?? '?'}`,
         );
       }
     }

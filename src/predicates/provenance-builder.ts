@@ -31,13 +31,14 @@ export interface ProvenanceFlags {
   readonly finishedOn?: string;
 }
 
-const FLAG_NAMES: Readonly<Record<CiField, string>> = {
-  builderId: '--builder-id',
-  repository: '--repository',
-  ref: '--ref',
-  commit: '--commit',
-  workflowPath: '--workflow',
-  runId: '--run-id',
+/** The input field (a key of ProvenanceFlags) that supplies each CI fact. */
+const FIELDS: Readonly<Record<CiField, keyof ProvenanceFlags>> = {
+  builderId: 'builderId',
+  repository: 'repository',
+  ref: 'ref',
+  commit: 'commit',
+  workflowPath: 'workflow',
+  runId: 'runId',
 };
 
 /** A SLSA provenance v1 predicate (slsa.dev/spec/v1.0/provenance). */
@@ -83,16 +84,17 @@ export function buildSlsaProvenance(
   const required = (field: CiField, value: string | undefined): string => {
     if (value !== undefined && value !== '') return value;
     const variables = CI_SOURCES[ci.system][field];
-    throw new VouchError('USAGE', `missing ${FLAG_NAMES[field].slice(2)}`, {
+    throw new VouchError('USAGE', `missing ${FIELDS[field]}`, {
+      field: FIELDS[field],
       hint:
         variables === undefined
-          ? `pass ${FLAG_NAMES[field]} (no CI environment detected)`
-          : `pass ${FLAG_NAMES[field]} or set ${variables}`,
+          ? 'no CI environment detected: give it explicitly'
+          : `give it explicitly or set ${variables}`,
     });
   };
 
   const buildType = flags.buildType ?? DEFAULT_BUILD_TYPES[ci.system];
-  expectUri(buildType, '--build-type');
+  expectUri(buildType, 'buildType');
   if (
     buildType === GITHUB_WORKFLOW_BUILD_TYPE &&
     ci.system === 'github' &&
@@ -100,35 +102,40 @@ export function buildSlsaProvenance(
     !GITHUB_WORKFLOW_EVENTS.has(ci.event)
   ) {
     throw new VouchError('USAGE', `the workflow/v1 build type does not cover ${ci.event} events`, {
-      hint: 'build releases on push, create, release or workflow_dispatch, or pass --build-type',
+      field: 'buildType',
+      hint: 'build releases on push, create, release or workflow_dispatch, or give another build type',
     });
   }
   const builderId = required('builderId', pick(flags.builderId, ci.builderId));
-  expectUri(builderId, '--builder-id');
+  expectUri(builderId, 'builderId');
   const repository = normaliseRepository(
     required('repository', pick(flags.repository, ci.repository)),
   );
   const ref = required('ref', pick(flags.ref, ci.ref));
   if (!ref.startsWith('refs/')) {
-    throw new VouchError('USAGE', `--ref ${ref} is not a full git ref`, {
+    throw new VouchError('USAGE', `${ref} is not a full git ref`, {
+      field: 'ref',
       hint: 'use refs/heads/<branch> or refs/tags/<tag>',
     });
   }
   const commit = required('commit', pick(flags.commit, ci.commit)).toLowerCase();
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit)) {
-    throw new VouchError('USAGE', `--commit ${commit} is not a 40 or 64 digit hex commit id`);
+    throw new VouchError('USAGE', `${commit} is not a 40 or 64 digit hex commit id`, {
+      field: 'commit',
+    });
   }
   const pathValue = pick(flags.workflow, ci.workflowPath);
   // workflow/v1: "All external parameters are REQUIRED unless empty".
   const path = ci.system === 'generic' ? pathValue : required('workflowPath', pathValue);
   const invocationId = invocationIdFor(ci, repository, flags.runId);
-  const finishedOn = timestamp(flags.finishedOn, '--finished-on') ?? toUtcTimestamp(now);
+  const finishedOn = timestamp(flags.finishedOn, 'finishedOn') ?? toUtcTimestamp(now);
   const startedOn =
-    timestamp(flags.startedOn, '--started-on') ?? timestamp(ci.startedOn, 'CI_JOB_STARTED_AT');
+    timestamp(flags.startedOn, 'startedOn') ?? timestamp(ci.startedOn, 'CI_JOB_STARTED_AT');
   if (startedOn !== undefined && Date.parse(startedOn) > Date.parse(finishedOn)) {
     throw new VouchError(
       'USAGE',
       `the build started (${startedOn}) after it finished (${finishedOn})`,
+      { field: 'startedOn' },
     );
   }
 
@@ -181,12 +188,14 @@ function normaliseRepository(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new VouchError('USAGE', `--repository ${value} is not a URL`, {
+    throw new VouchError('USAGE', `${value} is not a URL`, {
+      field: 'repository',
       hint: 'e.g. https://github.com/acme/app',
     });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new VouchError('USAGE', `--repository ${value} is not an https URL`, {
+    throw new VouchError('USAGE', `${value} is not an https URL`, {
+      field: 'repository',
       hint: 'e.g. https://github.com/acme/app',
     });
   }
@@ -194,14 +203,14 @@ function normaliseRepository(value: string): string {
 }
 
 // TypeURI / ResourceURI: a scheme, then anything.
-function expectUri(value: string, flag: string): void {
+function expectUri(value: string, field: keyof ProvenanceFlags): void {
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(value)) {
-    throw new VouchError('USAGE', `${flag} ${JSON.stringify(value)} is not a URI`);
+    throw new VouchError('USAGE', `${JSON.stringify(value)} is not a URI`, { field });
   }
 }
 
-function timestamp(value: string | undefined, source: string): string | undefined {
-  return value === undefined || value === '' ? undefined : utcTimestampArg(value, source);
+function timestamp(value: string | undefined, field: string): string | undefined {
+  return value === undefined || value === '' ? undefined : utcTimestampArg(value, field);
 }
 
 /** Internal parameters without empty groups (a runner block when no RUNNER_* is set). */

@@ -76,17 +76,19 @@ export function triageStatement(
   }
 }
 
-/** `ID=status[:detail]`, the form of `vouch review --triage`. */
+/** `ID=status[:detail]`, one triage entry given as text (errors name the field `triage`). */
 export function parseTriageArg(arg: string): TriageStatement {
   const m = /^([^=\s]+)=([a-z_]+)(?::(.*))?$/s.exec(arg);
   if (m === null) {
-    throw new VouchError('USAGE', `--triage ${JSON.stringify(arg)} is not ID=status[:detail]`, {
-      hint: 'e.g. --triage CVE-2023-0286=not_affected:vulnerable_code_not_in_execute_path',
+    throw new VouchError('USAGE', `${JSON.stringify(arg)} is not ID=status[:detail]`, {
+      field: 'triage',
+      hint: 'e.g. CVE-2023-0286=not_affected:vulnerable_code_not_in_execute_path',
     });
   }
   const [, id, status, detail] = m as unknown as [string, string, string, string | undefined];
   if (!isVexStatus(status)) {
-    throw new VouchError('USAGE', `--triage ${id}: unknown status ${status}`, {
+    throw new VouchError('USAGE', `${id}: unknown status ${status}`, {
+      field: 'triage',
       hint: `use one of ${VEX_STATUSES.join(', ')}`,
     });
   }

@@ -45,7 +45,9 @@ export function buildVerificationSummary(
   input: VerificationSummaryInput,
 ): VerificationSummaryPredicate {
   if (input.verifierId.trim() === '' || input.resourceUri.trim() === '') {
-    throw new VouchError('USAGE', 'a verification summary needs a verifier id and a resourceUri');
+    throw new VouchError('USAGE', 'a verification summary needs a verifier id and a resourceUri', {
+      field: input.verifierId.trim() === '' ? 'verifierId' : 'resourceUri',
+    });
   }
   const policy = resourceRef(input.policy, '$.policy');
   const inputs = input.inputAttestations

@@ -44,7 +44,8 @@ const ATTESTATION_DIGEST = /^sha256:[0-9a-f]{64}$/;
 export function buildVulnReview(input: ReviewInput): VulnReviewPredicate {
   if (input.reviewerId.trim() === '') {
     throw new VouchError('USAGE', 'the reviewer id is empty', {
-      hint: 'pass --reviewer with an email address or another stable identity',
+      field: 'reviewer',
+      hint: 'give an email address or another stable identity',
     });
   }
   if (!ATTESTATION_DIGEST.test(input.scanAttestation)) {
@@ -55,11 +56,12 @@ export function buildVulnReview(input: ReviewInput): VulnReviewPredicate {
   for (const t of input.triage) {
     if (!ids.has(t.vulnerability)) {
       throw new VouchError('USAGE', `${t.vulnerability} is not a finding of the reviewed scan`, {
-        hint: 'triage only what the scan found; check the id (an alias is matched by --vex only)',
+        field: 'triage',
+        hint: 'triage only what the scan found; check the id (only OpenVEX import matches aliases)',
       });
     }
     if (seen.has(t.vulnerability)) {
-      throw new VouchError('USAGE', `${t.vulnerability} is triaged twice`);
+      throw new VouchError('USAGE', `${t.vulnerability} is triaged twice`, { field: 'triage' });
     }
     seen.add(t.vulnerability);
   }

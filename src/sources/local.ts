@@ -13,7 +13,7 @@ import { VouchError } from '../errors.js';
 import type { SkippedInput } from '../policy/decision.js';
 import { npmAttestationBundles } from './npm-attestations.js';
 
-/** One received document with where it came from (`file`, `file:line`, `file#attestations[i]`). */
+/** One received document with where it came from (`file`, `file.jsonl#L3`, `file#attestations[i]`). */
 export interface RawDocument {
   readonly origin: string;
   readonly bytes: Buffer;
@@ -78,7 +78,7 @@ export function readDocuments(
       throw new VouchError('IO_ERROR', `cannot read ${path}: ${errnoOf(cause)}`, {
         cause,
         path,
-        hint: 'check the attestations path',
+        field: 'attestations',
       });
     }
     search.visit(path, stats, 0, true);
@@ -209,7 +209,7 @@ class Search {
       let n = 0;
       for (const line of lines(bytes)) {
         n++;
-        if (line.byteLength > 0 && !this.add(`${origin}:${n}`, line)) return;
+        if (line.byteLength > 0 && !this.add(`${origin}#L${n}`, line)) return;
       }
       return;
     }

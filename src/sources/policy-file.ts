@@ -29,7 +29,7 @@ export function readPolicyFile(path: string): PolicyFile {
     throw new VouchError('IO_ERROR', `cannot read policy ${path}`, {
       cause,
       path,
-      hint: 'check the --policy path',
+      field: 'policy',
     });
   }
   const base = dirname(path);

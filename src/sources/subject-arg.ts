@@ -21,21 +21,26 @@ const CUSTOM_DIGEST_ARG = /^(?:([^@]+)@)?([a-z][a-z0-9_-]{0,63}):([A-Za-z0-9._~+
  * (matched only by a subject with that exact digest), or a file path that is hashed (with the
  * algorithms of `options`, sha256 by default).
  * A file that happens to be named like a digest is still read as a digest: say `./sha256:...`.
+ * Errors name `field`, the input the argument came from.
  */
 export async function resolveArtifactArg(
   arg: string,
-  options: DigestFileOptions = {},
+  options: DigestFileOptions & { readonly field?: string } = {},
 ): Promise<ArtifactRef> {
+  const field = options.field ?? 'artifact';
   const m = DIGEST_ARG.exec(arg) ?? CUSTOM_DIGEST_ARG.exec(arg);
   if (m) {
     const [, name, alg = '', value] = m;
     if (!DIGEST_ARG.test(arg) && !isCustomAlgorithm(alg)) {
       throw new VouchError('USAGE', `${arg}: ${alg} cannot identify an artifact`, {
+        field,
         hint: 'use sha256:, sha384:, sha512: or a custom digest name such as gce_image_id:',
       });
     }
     const digest = parseDigestSet(Object.fromEntries([[alg, value]]), arg);
-    if (name !== undefined && name === '') throw new VouchError('USAGE', `empty name in ${arg}`);
+    if (name !== undefined && name === '') {
+      throw new VouchError('USAGE', `empty name in ${arg}`, { field });
+    }
     return name === undefined ? { digest } : { name, digest };
   }
   return { name: basename(arg), digest: await digestFile(arg, options) };
@@ -46,7 +51,7 @@ export async function resolveArtifactArg(
  * the in-toto convention; a digest argument keeps the algorithm it names.
  */
 export async function resolveSubjects(args: readonly string[]): Promise<ResourceDescriptor[]> {
-  const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg)));
+  const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg, { field: 'subject' })));
   return refs.map(artifactSubject);
 }
 

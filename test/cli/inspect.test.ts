@@ -55,6 +55,53 @@ describe('vouch inspect', async () => {
     expect(out).toMatch(/long: "x{96}\.\.\.$/m);
   });
 
+  it('--output json prints every document with its full predicate, marked unverified', async () => {
+    const file = await attestTo('bundle');
+    const result = await runCli('inspect', file, '--output', 'json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      documents: [
+        {
+          source: file,
+          verified: false,
+          digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+          format: 'bundle',
+          mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+          payloadType: 'application/vnd.in-toto+json',
+          keyids: [signer.keyid],
+          statement: {
+            type: 'https://in-toto.io/Statement/v1',
+            predicateType: 'https://example.com/p/v1',
+            subject: [{ name: 'app', digest: { sha256: 'ab'.repeat(32) } }],
+            predicate: { result: 'PASSED', long: 'x'.repeat(200), list: [1, 2] },
+          },
+          statementError: null,
+          error: null,
+        },
+      ],
+      skipped: [],
+    });
+  });
+
+  it('--output json reports a document that does not parse in place, and exits 2', async () => {
+    const lines = join(dir, 'mixed.intoto.jsonl');
+    writeFileSync(lines, `${readFileSync(await attestTo('dsse'), 'utf8').trim()}\n{"payload":\n`);
+    const result = await runCli('inspect', '--output', 'json', lines);
+    expect(result.code).toBe(2);
+    const { documents } = JSON.parse(result.stdout);
+    expect(documents.map((d: { source: string }) => d.source)).toEqual([
+      `${lines}#L1`,
+      `${lines}#L2`,
+    ]);
+    expect(documents[0].error).toBeNull();
+    expect(documents[1]).toMatchObject({
+      digest: expect.stringMatching(/^sha256:/),
+      statement: null,
+    });
+    expect(documents[1].error).toMatchObject({ code: 'JSON_SYNTAX' });
+  });
+
   itWithVectors(
     'reads a real in-toto v0.1 Statement from the attestation-verifier vectors',
     async () => {

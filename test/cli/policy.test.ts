@@ -133,6 +133,44 @@ describe('vouch policy test', () => {
     expect(result.stdout).toContain('policy test: 1 passed, 1 failed, 0 errors');
   });
 
+  it('--output json reports each case with its decision, and the counts', async () => {
+    const wrong = expiredCase().replace('expect: deny', 'expect: allow');
+    const dir = testDir({
+      'allowed.yaml': allowCase(),
+      'bad.yaml': `${allowCase()}colour: red\n`,
+      'wrong.yaml': wrong,
+    });
+    const result = await runCli('policy', 'test', '--output', 'json', dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      policy: join(dir, 'policy.yaml'),
+      passed: 1,
+      failed: 1,
+      errors: 1,
+    });
+    const byFile = new Map(
+      report.cases.map((c: { file: string }) => [c.file.slice(dir.length + 1), c]),
+    );
+    expect(byFile.get('cases/allowed.yaml')).toMatchObject({
+      result: 'pass',
+      problems: [],
+      decision: { schemaVersion: 'vouch.dev/decision/v1', allowed: true },
+      error: null,
+    });
+    expect(byFile.get('cases/wrong.yaml')).toMatchObject({
+      result: 'fail',
+      problems: ['expected allow, got deny'],
+      decision: { allowed: false },
+    });
+    expect(byFile.get('cases/bad.yaml')).toMatchObject({
+      result: 'error',
+      decision: null,
+      error: { code: 'FIXTURE_INVALID' },
+    });
+  });
+
   it('when a case names an unknown requirement it fails', async () => {
     const dir = testDir({
       'typo.yaml': allowCase().replace('vuln-review: true', 'vuln-reveiw: true'),

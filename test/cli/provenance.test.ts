@@ -108,14 +108,18 @@ describe('vouch provenance', () => {
       out,
     );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('USAGE: missing ref (pass --ref or set GITHUB_REF)');
+    expect(result.stderr).toContain(
+      'USAGE at --ref: missing ref (give it explicitly or set GITHUB_REF)',
+    );
     expect(existsSync(out)).toBe(false);
   });
 
   it('outside CI, takes everything from flags and never the test process environment', async () => {
     const bare = await runCliWith({}, 'provenance', '--subject', artifact, '--key', `${key}.key`);
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toContain('(pass --builder-id (no CI environment detected))');
+    expect(bare.stderr).toContain(
+      'USAGE at --builder-id: missing builderId (no CI environment detected: give it explicitly)',
+    );
     const out = join(dir, 'local.dsse.json');
     const result = await runCliWith(
       {},

@@ -158,9 +158,10 @@ describe('vouch scan import', () => {
       JSON.stringify({ SchemaVersion: 2, Results: [{ Target: 'x', Vulnerabilities: [{}] }] }),
     );
     const out = join(dir, 'none.dsse.json');
-    for (const [format, report] of [
-      ['trivy', bad],
-      ['grype', fixture('scanners', 'trivy.json')],
+    for (const [format, report, at] of [
+      ['trivy', bad, '$'],
+      // Another scanner's report: the flag to change is named.
+      ['grype', fixture('scanners', 'trivy.json'), '--format'],
     ] as const) {
       const result = await runCli(
         'scan',
@@ -176,7 +177,7 @@ describe('vouch scan import', () => {
         out,
       );
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/SCAN_REPORT_INVALID at \$/);
+      expect(result.stderr).toMatch(`SCAN_REPORT_INVALID at ${at}`);
       expect(existsSync(out)).toBe(false);
     }
   });

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envelopeToJson, signEnvelope } from '../../src/attestation/dsse.js';
@@ -160,8 +161,66 @@ describe('vouch verify-envelope', async () => {
     writeFileSync(lines, `${good}\n${good.replace('"sig":"', '"sig":"A')}\n`);
     const result = await runCli('verify-envelope', '--key', alice.pub, lines);
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`${lines}:1: verified, signed by ${alice.keyid}\n`);
-    expect(result.stderr).toMatch(new RegExp(`^${lines}:2: not verified: `));
+    expect(result.stdout).toBe(`${lines}#L1: verified, signed by ${alice.keyid}\n`);
+    expect(result.stderr).toMatch(new RegExp(`^${lines}#L2: not verified: `));
+  });
+
+  it('--output json says per document whether it verified, by whom, and why not', async () => {
+    const lines = join(dir, 'json.intoto.jsonl');
+    const good = readFileSync(dsse, 'utf8').trim();
+    writeFileSync(lines, `${good}\n${good.replace('"sig":"', '"sig":"A')}\nnot json\n`);
+    const result = await runCli(
+      'verify-envelope',
+      '--key',
+      alice.pub,
+      '--key',
+      bob.pub,
+      '--output',
+      'json',
+      lines,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ verified: false, threshold: 1 });
+    expect(report.documents).toEqual([
+      {
+        source: `${lines}#L1`,
+        digest: expect.stringMatching(/^sha256:/),
+        verified: true,
+        signers: [alice.keyid],
+        error: null,
+      },
+      {
+        source: `${lines}#L2`,
+        digest: expect.stringMatching(/^sha256:/),
+        verified: false,
+        signers: [],
+        error: expect.objectContaining({ code: expect.stringMatching(/^BAD_(SIGNATURE|BASE64)$/) }),
+      },
+      {
+        source: `${lines}#L3`,
+        digest: `sha256:${createHash('sha256').update('not json').digest('hex')}`,
+        verified: false,
+        signers: [],
+        error: expect.objectContaining({ code: 'JSON_SYNTAX' }),
+      },
+    ]);
+  });
+
+  it('a directory with no attestation in it is NO_DOCUMENTS, exit 1: nothing verified is no success', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.txt'), 'not an attestation');
+    const result = await runCli('verify-envelope', '--key', alice.pub, empty);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `vouch: error NO_DOCUMENTS: no attestation found in ${empty} (directories are searched for .json, .jsonl and .sigstore files)\n`,
+    );
+    const json = await runCli('verify-envelope', '--key', alice.pub, '--output', 'json', empty);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).error.code).toBe('NO_DOCUMENTS');
   });
 
   describe('when the key or the flags are wrong (exit 2)', () => {

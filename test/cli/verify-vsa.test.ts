@@ -170,7 +170,7 @@ describe('vouch verify --emit-vsa', () => {
     it('allows the artifact with the PASSED VSA', async () => {
       const { code, decision } = await gate([passedVsa]);
       expect(code).toBe(0);
-      expect(decision.requirements[0]?.satisfiedBy[0]?.keyid).toBe(verifier.keyid);
+      expect(decision.requirements[0]?.satisfiedBy[0]?.signer.id).toBe(verifier.keyid);
       expect(decision.expiresAt).toBe('2026-11-24T10:00:00Z');
     });
 

@@ -56,7 +56,8 @@ describe('vouch verify', () => {
       expect(decision.expiresAt).toBe('2026-11-29T10:00:00Z');
       const review = decision.requirements[1];
       expect(review?.name).toBe('vuln-review');
-      expect(review?.satisfiedBy.map((s) => s.authority)).toEqual(['security', 'security']);
+      expect(review?.satisfiedBy.map((s) => s.signer.authority)).toEqual(['security', 'security']);
+      expect(review?.satisfiedBy.map((s) => s.signer.kind)).toEqual(['key', 'key']);
       // carol's expired review and the broken line from the .intoto.jsonl file
       expect(review?.rejected.map((r) => r.code).sort()).toEqual([
         'EXPIRED',
@@ -111,7 +112,7 @@ describe('vouch verify', () => {
       expect(result.stdout).toMatch(
         /EXPIRED sha256:[0-9a-f]{16} \(.*expired\.dsse\.json\): reviewedAt 2026-11-01T10:00:00Z is older than maxAge 168h: expired 2026-11-08T10:00:00Z/,
       );
-      expect(result.stdout).toMatch(/MALFORMED sha256:[0-9a-f]{16} \(.*more\.intoto\.jsonl:2\)/);
+      expect(result.stdout).toMatch(/MALFORMED sha256:[0-9a-f]{16} \(.*more\.intoto\.jsonl#L2\)/);
     });
 
     it('exits 1 with the json decision too', async () => {

@@ -48,6 +48,8 @@ describe('when the demo judges a step', () => {
 
   it('reads the reasons of the unsatisfied requirements from the decision JSON', () => {
     const decision: Decision = {
+      schemaVersion: 'vouch.dev/decision/v1',
+      vouchVersion: '0.1.0',
       allowed: false,
       policy: 'p',
       policyDigest: { sha256: 'c'.repeat(64) },
@@ -58,7 +60,9 @@ describe('when the demo judges a step', () => {
           name: 'provenance',
           satisfied: true,
           satisfiedBy: [],
-          rejected: [{ attestation: 'sha256:1', code: 'UNTRUSTED_SIGNER', message: '' }],
+          rejected: [
+            { attestation: 'sha256:1', source: null, code: 'UNTRUSTED_SIGNER', message: '' },
+          ],
         },
         { name: 'vuln-review', satisfied: false, satisfiedBy: [], rejected: [], missing: 'x' },
         {
@@ -66,8 +70,8 @@ describe('when the demo judges a step', () => {
           satisfied: false,
           satisfiedBy: [],
           rejected: [
-            { attestation: 'sha256:2', code: 'EXPIRED', message: '' },
-            { attestation: 'sha256:3', code: 'EXPIRED', message: '' },
+            { attestation: 'sha256:2', source: 'a.json', code: 'EXPIRED', message: '' },
+            { attestation: 'sha256:3', source: 'b.json', code: 'EXPIRED', message: '' },
           ],
           missing: 'y',
         },

@@ -4,6 +4,8 @@ import { resourceUriOf, summarizeDecision } from '../../src/policy/decision-summ
 import { vouchErrorOf } from '../support/fixtures.js';
 
 const decision: Decision = {
+  schemaVersion: 'vouch.dev/decision/v1',
+  vouchVersion: '0.1.0',
   allowed: true,
   policy: 'production',
   policyDigest: { sha256: 'c'.repeat(64) },

@@ -179,7 +179,7 @@ describe('evaluatePolicy properties', () => {
         for (const [i, r] of before.requirements.entries()) {
           const threshold = policy.requirements[i]?.threshold ?? 1;
           const keys = new Set(
-            r.satisfiedBy.filter((e) => e.attestation !== victim).map((e) => e.keyid),
+            r.satisfiedBy.filter((e) => e.attestation !== victim).map((e) => e.signer.id),
           );
           expected.set(r.name, keys.size >= threshold);
           expect(after.requirements[i]?.satisfied).toBe(keys.size >= threshold);

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { STATEMENT_V01 } from '../../src/attestation/statement.js';
-import type { CompiledPolicy } from '../../src/policy/compile.js';
+import { type CompiledPolicy, compilePolicy } from '../../src/policy/compile.js';
 import type { Artifact, Decision, RequirementResult } from '../../src/policy/decision.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
+import { VOUCH_VERSION } from '../../src/version.js';
 import {
   authority,
   bundle,
@@ -93,6 +95,99 @@ function codesFor(decision: Decision, name = 'r'): string[] {
 }
 
 describe('evaluatePolicy', () => {
+  describe('when the decision says what decided and where each attestation was read', () => {
+    const read = (docs: readonly [string, string][], p = policy) =>
+      evaluatePolicy(p, {
+        artifact,
+        documents: docs.map(([source, bytes]) => ({ bytes, source })),
+        at: new Date(T),
+      });
+    const provenanceDoc = prov();
+    const aliceDoc = rev([alice]);
+    const bobDoc = rev([bob], '2026-11-20T10:00:00Z');
+    const strayDoc = prov([mallory]);
+
+    it('opens with the schema version, the Vouch version and the policy digest', () => {
+      const text = JSON.stringify({
+        apiVersion: 'vouch/v1',
+        kind: 'Policy',
+        metadata: { name: 'digested' },
+        spec: {
+          authorities: { builder: authority(builder) },
+          requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+        },
+      });
+      const compiled = compilePolicy(
+        { name: 'p.json', text, format: 'json' },
+        { readKeyFile: () => '' },
+      );
+      const decision = read([['p.json', provenanceDoc]], compiled);
+      expect(decision.schemaVersion).toBe('vouch.dev/decision/v1');
+      expect(decision.vouchVersion).toBe(VOUCH_VERSION);
+      expect(decision.policyDigest).toEqual({
+        sha256: createHash('sha256').update(text).digest('hex'),
+      });
+      expect(read([['p.json', provenanceDoc]]).policyDigest).not.toEqual(decision.policyDigest);
+    });
+
+    it('gives every counted and rejected attestation its source', () => {
+      const decision = read([
+        ['prov.dsse.json', provenanceDoc],
+        ['reviews.intoto.jsonl#L1', aliceDoc],
+        ['reviews.intoto.jsonl#L2', bobDoc],
+        ['stray.dsse.json', strayDoc],
+      ]);
+      expect(decision.allowed).toBe(true);
+      const sources = decision.requirements.flatMap((r) => [
+        ...r.satisfiedBy.map((e) => `${r.name} counted ${e.source}`),
+        ...r.rejected.map((e) => `${r.name} ${e.code} ${e.source}`),
+      ]);
+      expect(sources.sort()).toEqual(
+        [
+          'provenance counted prov.dsse.json',
+          'provenance UNTRUSTED_SIGNER reviews.intoto.jsonl#L1',
+          'provenance UNTRUSTED_SIGNER reviews.intoto.jsonl#L2',
+          'provenance UNTRUSTED_SIGNER stray.dsse.json',
+          'vuln-review counted reviews.intoto.jsonl#L1',
+          'vuln-review counted reviews.intoto.jsonl#L2',
+          'vuln-review UNTRUSTED_SIGNER prov.dsse.json',
+          'vuln-review UNTRUSTED_SIGNER stray.dsse.json',
+        ].sort(),
+      );
+    });
+
+    it('names the same bytes read twice by one source, whatever the order', () => {
+      const one = read([
+        ['b/copy.dsse.json', provenanceDoc],
+        ['a/orig.dsse.json', provenanceDoc],
+      ]);
+      const other = read([
+        ['a/orig.dsse.json', provenanceDoc],
+        ['b/copy.dsse.json', provenanceDoc],
+      ]);
+      expect(one).toEqual(other);
+      expect(requirement(one, 'provenance').satisfiedBy.map((e) => e.source)).toEqual([
+        'a/orig.dsse.json',
+      ]);
+    });
+
+    it('says source null when the caller gave bytes alone', () => {
+      const decision = decide([provenanceDoc, 'not json']);
+      const r = requirement(decision, 'provenance');
+      expect(r.satisfiedBy.map((e) => e.source)).toEqual([null]);
+      expect(r.rejected.map((e) => [e.code, e.source])).toEqual([['MALFORMED', null]]);
+    });
+
+    it('a signer below the threshold is reported with its source and signer id', () => {
+      const decision = read([['alice.dsse.json', aliceDoc]]);
+      const below = requirement(decision, 'vuln-review').rejected;
+      expect(below).toEqual([
+        expect.objectContaining({ code: 'BELOW_THRESHOLD', source: 'alice.dsse.json' }),
+      ]);
+      expect(below[0]?.message).toContain(alice.keyid.slice(0, 16));
+    });
+  });
+
   describe('when every requirement is met', () => {
     const decision = decide([prov(), rev([alice]), rev([bob], '2026-11-20T10:00:00Z')]);
 
@@ -103,6 +198,8 @@ describe('evaluatePolicy', () => {
       expect(decision.artifact).toEqual({ name: 'app.tar.gz', digest: APP });
       expect(decision.policyDigest).toEqual(policy.digest);
       expect(Object.keys(decision)).toEqual([
+        'schemaVersion',
+        'vouchVersion',
         'allowed',
         'policy',
         'policyDigest',
@@ -116,11 +213,11 @@ describe('evaluatePolicy', () => {
       expect(review.missing).toBeUndefined();
       expect(review.satisfiedBy).toHaveLength(2);
       for (const s of review.satisfiedBy) {
-        expect(Object.keys(s)).toEqual(['attestation', 'authority', 'keyid', 'time', 'expiresAt']);
+        expect(Object.keys(s)).toEqual(['attestation', 'source', 'signer', 'time', 'expiresAt']);
         expect(s.attestation).toMatch(/^sha256:[0-9a-f]{64}$/);
-        expect(s.authority).toBe('security');
+        expect(s.signer).toEqual({ authority: 'security', kind: 'key', id: s.signer.id });
       }
-      const byKey = new Map(review.satisfiedBy.map((s) => [s.keyid, s]));
+      const byKey = new Map(review.satisfiedBy.map((s) => [s.signer.id, s]));
       expect(byKey.get(alice.keyid)?.time).toBe('2026-11-22T10:00:00Z');
       expect(byKey.get(alice.keyid)?.expiresAt).toBe('2026-11-29T10:00:00Z');
       expect(byKey.get(bob.keyid)?.expiresAt).toBe('2026-11-27T10:00:00Z');
@@ -425,7 +522,7 @@ describe('evaluatePolicy', () => {
     it('a condition on signer.keyid counts only that key of a multi-signed envelope', () => {
       const p = single({ threshold: 1, condition: `signer.keyid == "${bob.keyid}"` });
       const decision = decide([rev([alice, bob])], { policy: p });
-      expect(requirement(decision, 'r').satisfiedBy.map((s) => s.keyid)).toEqual([bob.keyid]);
+      expect(requirement(decision, 'r').satisfiedBy.map((s) => s.signer.id)).toEqual([bob.keyid]);
     });
   });
 

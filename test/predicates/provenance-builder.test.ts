@@ -127,12 +127,13 @@ describe('when building provenance in GitHub Actions', () => {
     expect(err.message).toContain('pull_request');
   });
 
-  it('names both the flag and the variable when a value is missing', () => {
+  it('names both the field and the variable when a value is missing', () => {
     const { GITHUB_SHA: _sha, ...env } = GITHUB_ENV;
     const err = vouchErrorOf(() => buildSlsaProvenance(readCiEnvironment(env), {}, NOW));
     expect(err.code).toBe('USAGE');
     expect(err.message).toBe('missing commit');
-    expect(err.hint).toBe('pass --commit or set GITHUB_SHA');
+    expect(err.field).toBe('commit');
+    expect(err.hint).toBe('give it explicitly or set GITHUB_SHA');
   });
 });
 
@@ -189,7 +190,7 @@ describe('when building provenance in GitLab CI', () => {
   it('names the GitLab variable of a missing value', () => {
     const { CI_PROJECT_URL: _url, ...env } = GITLAB_ENV;
     const err = vouchErrorOf(() => buildSlsaProvenance(readCiEnvironment(env), {}, NOW));
-    expect(err.hint).toBe('pass --builder-id or set CI_PROJECT_URL and CI_CONFIG_PATH');
+    expect(err.hint).toBe('give it explicitly or set CI_PROJECT_URL and CI_CONFIG_PATH');
   });
 });
 
@@ -212,10 +213,11 @@ describe('when building provenance outside CI', () => {
     expect(p.runDetails.metadata).toEqual({ finishedOn: '2026-11-23T10:00:00Z' });
   });
 
-  it('says which flag is missing when no CI environment is detected', () => {
+  it('says which field is missing when no CI environment is detected', () => {
     const { builderId: _id, ...rest } = flags;
     const err = vouchErrorOf(() => buildSlsaProvenance(readCiEnvironment({}), rest, NOW));
-    expect(err.hint).toBe('pass --builder-id (no CI environment detected)');
+    expect(err.field).toBe('builderId');
+    expect(err.hint).toBe('no CI environment detected: give it explicitly');
   });
 
   it('rejects malformed values with USAGE', () => {

@@ -3,8 +3,8 @@ import { buildStatement } from '../../attestation/statement.js';
 import { parseStrictJson } from '../../encoding/strict-json.js';
 import { VouchError } from '../../errors.js';
 import { resolveSubjects } from '../../sources/subject-arg.js';
+import type { Wrap } from '../action.js';
 import { readInput } from '../files.js';
-import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
 import { addSigningOptions, emitAttestation, type SigningOptions } from '../signing.js';
 

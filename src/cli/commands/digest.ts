@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { digestFile } from '../../sources/artifact-file.js';
-import type { Wrap } from '../main.js';
+import type { Wrap } from '../action.js';
 import { EXIT_OK, type Io } from '../output.js';
 
 const PROGRESS_FROM = 64 * 1024 * 1024;

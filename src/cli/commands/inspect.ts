@@ -1,54 +1,131 @@
 import type { Command } from 'commander';
 import { parseSignedDocument, type SignedDocument } from '../../attestation/attestation.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envelope.js';
-import { parseStatement } from '../../attestation/statement.js';
+import { attestationDigest, IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envelope.js';
+import { parseStatement, type ResourceDescriptor } from '../../attestation/statement.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
-import { asVouchError } from '../../errors.js';
+import type { Wrap } from '../action.js';
 import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
-import type { Wrap } from '../main.js';
-import { EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
+import {
+  describeErrorJson,
+  type ErrorJson,
+  EXIT_ERROR,
+  EXIT_OK,
+  errorJsonOf,
+  type Io,
+  outputOption,
+  type ReportFormat,
+} from '../output.js';
+
+/** What `vouch inspect --output json` prints per document (docs/json-output.md). */
+export interface InspectedDocument {
+  readonly source: string;
+  /** Always false: inspect never checks a signature. */
+  readonly verified: false;
+  /** sha256 of the document's bytes as received. */
+  readonly digest: string;
+  readonly format: 'dsse' | 'bundle' | null;
+  readonly mediaType: string | null;
+  readonly payloadType: string | null;
+  readonly keyids: readonly (string | null)[];
+  readonly statement: {
+    readonly type: string;
+    readonly predicateType: string;
+    readonly subject: readonly ResourceDescriptor[];
+    readonly predicate: unknown;
+  } | null;
+  /** Why the payload is not a Statement (the envelope itself parsed). */
+  readonly statementError: ErrorJson | null;
+  /** Why the document does not parse at all. */
+  readonly error: ErrorJson | null;
+}
 
 export function registerInspect(program: Command, io: Io, wrap: Wrap): void {
   program
     .command('inspect')
     .description('show what an envelope or bundle claims, WITHOUT verifying any signature')
     .argument('<file>')
+    .addOption(outputOption())
     .action(
-      wrap(async (file: string) => {
+      wrap(async (file: string, opts: { output: ReportFormat }) => {
         const { documents, skipped } = await readAttestationInputs([file], io);
         reportSkipped(io, skipped);
-        let failed = skipped.length > 0;
-        for (const raw of documents) {
-          io.out(
-            `${escapeTerminal(raw.origin)}  [UNVERIFIED: signatures not checked; do not trust these claims]\n`,
-          );
-          try {
-            io.out(describe(parseSignedDocument(raw.bytes)));
-          } catch (err) {
-            failed = true;
+        const inspected = documents.map((raw) => inspect(raw.origin, raw.bytes));
+        if (opts.output === 'json') {
+          io.out(`${JSON.stringify({ documents: inspected, skipped }, null, 2)}\n`);
+        } else {
+          for (const doc of inspected) {
+            io.out(
+              `${escapeTerminal(doc.source)}  [UNVERIFIED: signatures not checked; do not trust these claims]\n`,
+            );
             // DESIGN 4: errors go to stderr with a stable code.
-            io.err(`${escapeTerminal(`${raw.origin}: error ${asVouchError(err).describe()}`)}\n`);
+            if (doc.error !== null)
+              io.err(`${escapeTerminal(doc.source)}: error ${describeErrorJson(doc.error)}\n`);
+            else io.out(describe(doc));
           }
         }
-        return failed ? EXIT_ERROR : EXIT_OK;
+        return skipped.length > 0 || inspected.some((d) => d.error !== null) ? EXIT_ERROR : EXIT_OK;
       }),
     );
 }
 
-function describe(doc: SignedDocument): string {
+function inspect(source: string, bytes: Uint8Array): InspectedDocument {
+  const none = {
+    source,
+    verified: false,
+    digest: attestationDigest(bytes),
+    format: null,
+    mediaType: null,
+    payloadType: null,
+    keyids: [],
+    statement: null,
+    statementError: null,
+  } as const;
+  let doc: SignedDocument;
+  try {
+    doc = parseSignedDocument(bytes);
+  } catch (err) {
+    return { ...none, error: errorJsonOf(err) };
+  }
   const { envelope } = doc;
-  const lines = [
-    `  digest:        ${doc.digest}`,
-    `  format:        ${doc.format === 'dsse' ? 'DSSE envelope' : `Sigstore bundle (${doc.bundle.bundle.mediaType})`}`,
-    `  payloadType:   ${envelope.payloadType}`,
-    `  signatures:    ${envelope.signatures.length}`,
-    ...envelope.signatures.map((s, i) => `    [${i}] keyid hint: ${s.keyid ?? '(none)'}`),
-  ];
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return terminalLines(lines);
+  const parsed = {
+    ...none,
+    digest: doc.digest,
+    format: doc.format,
+    mediaType: doc.format === 'bundle' ? doc.bundle.bundle.mediaType : null,
+    payloadType: envelope.payloadType,
+    keyids: envelope.signatures.map((s) => s.keyid ?? null),
+    error: null,
+  };
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return parsed;
   try {
     const st = parseStatement(envelope.payload);
+    const statement = {
+      type: st._type,
+      predicateType: st.predicateType,
+      subject: st.subject,
+      predicate: st.predicate,
+    };
+    return { ...parsed, statement };
+  } catch (err) {
+    return { ...parsed, statementError: errorJsonOf(err) };
+  }
+}
+
+function describe(doc: InspectedDocument): string {
+  const lines = [
+    `  digest:        ${doc.digest}`,
+    `  format:        ${doc.format === 'dsse' ? 'DSSE envelope' : `Sigstore bundle (${doc.mediaType})`}`,
+    `  payloadType:   ${doc.payloadType}`,
+    `  signatures:    ${doc.keyids.length}`,
+    ...doc.keyids.map((k, i) => `    [${i}] keyid hint: ${k ?? '(none)'}`),
+  ];
+  if (doc.statementError !== null) {
+    lines.push(`  statement:     error ${describeErrorJson(doc.statementError)}`);
+  }
+  const st = doc.statement;
+  if (st !== null) {
     lines.push(
-      `  statement:     ${st._type}`,
+      `  statement:     ${st.type}`,
       `  predicateType: ${st.predicateType}`,
       '  subjects:',
     );
@@ -57,10 +134,8 @@ function describe(doc: SignedDocument): string {
       lines.push(`    - ${s.name ?? s.uri ?? '(unnamed)'} ${digests.join(' ')}`);
     }
     lines.push('  predicate:');
-    for (const [key, value] of Object.entries(st.predicate))
+    for (const [key, value] of Object.entries(st.predicate as Record<string, unknown>))
       lines.push(`    ${key}: ${summarise(value)}`);
-  } catch (err) {
-    lines.push(`  statement:     error ${asVouchError(err).describe()}`);
   }
   return terminalLines(lines);
 }

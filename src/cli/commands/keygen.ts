@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { generateKeyPair, KEYGEN_ALGORITHMS, type KeygenAlgorithm } from '../../crypto/keys.js';
 import { VouchError } from '../../errors.js';
+import type { Wrap } from '../action.js';
 import { passphraseFromEnv, writeFileAtomic } from '../files.js';
-import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
 
 interface KeygenOptions {

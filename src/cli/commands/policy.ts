@@ -3,8 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRfc3339 } from '../../encoding/rfc3339.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
-import { asVouchError, VouchError } from '../../errors.js';
+import { VouchError } from '../../errors.js';
 import type { CompiledPolicy } from '../../policy/compile.js';
+import type { Decision, SkippedInput } from '../../policy/decision.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { lintPolicy } from '../../policy/lint.js';
@@ -13,9 +14,19 @@ import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
 import { readDocuments } from '../../sources/local.js';
 import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
-import type { Wrap } from '../main.js';
-import { EXIT_DENIED, EXIT_ERROR, EXIT_OK, type Io } from '../output.js';
-import { originsByDigest } from './verify.js';
+import type { Wrap } from '../action.js';
+import {
+  describeErrorJson,
+  type ErrorJson,
+  EXIT_DENIED,
+  EXIT_ERROR,
+  EXIT_OK,
+  errorJsonOf,
+  type Io,
+  outputOption,
+  type ReportFormat,
+} from '../output.js';
+import { candidatesOf } from './verify.js';
 
 export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
   const policy = program.command('policy').description('check and test policy files');
@@ -52,7 +63,15 @@ export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
       'run the fixture cases DIR/cases/*.yaml against DIR/policy.yaml (DIR, or the policy file in it)',
     )
     .argument('<dir-or-policy>')
-    .action(wrap(async (target: string) => runPolicyTests(target, io)));
+    .addOption(outputOption())
+    .action(
+      wrap(async (target: string, opts: { output: ReportFormat }) => {
+        const report = await runPolicyTests(target);
+        if (opts.output === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+        else printReport(report, io);
+        return report.errors > 0 ? EXIT_ERROR : report.failed > 0 ? EXIT_DENIED : EXIT_OK;
+      }),
+    );
 }
 
 const POLICY_NAMES = ['policy.yaml', 'policy.yml', 'policy.json'];
@@ -67,7 +86,28 @@ function isFile(path: string): boolean {
 const CASE_FILE = /\.(ya?ml|json)$/;
 const DIGEST_ARTIFACT = /^(?:[^/\\]+@)?(?:sha256|sha384|sha512):[0-9a-fA-F]+$/;
 
-async function runPolicyTests(target: string, io: Io): Promise<number> {
+/** What `vouch policy test --output json` prints (docs/json-output.md). */
+export interface PolicyTestReport {
+  readonly policy: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly errors: number;
+  readonly cases: readonly CaseResult[];
+}
+
+export interface CaseResult {
+  readonly file: string;
+  readonly result: 'pass' | 'fail' | 'error';
+  /** How the decision differs from what the case expects; empty when it passes. */
+  readonly problems: readonly string[];
+  /** The decision (docs/decision.md); null when the case could not run. */
+  readonly decision: Decision | null;
+  /** Attestation entries that were not read (special files, over a limit). */
+  readonly skipped: readonly SkippedInput[];
+  readonly error: ErrorJson | null;
+}
+
+async function runPolicyTests(target: string): Promise<PolicyTestReport> {
   // The policy file itself names its directory: cases are beside it, in cases/.
   const named = isFile(target);
   const dir = named ? dirname(target) : target;
@@ -92,35 +132,58 @@ async function runPolicyTests(target: string, io: Io): Promise<number> {
       hint: 'add cases/NAME.yaml files (docs/policy.md)',
     });
   }
-  let passed = 0;
-  let failed = 0;
-  let errors = 0;
+  const results: CaseResult[] = [];
   for (const name of cases) {
     const file = join(casesDir, name);
     try {
-      const { problems, explanation } = await runCase(policy, file);
-      if (problems.length === 0) {
-        passed++;
-        io.out(`PASS  ${file}\n`);
-      } else {
-        failed++;
-        io.out(`FAIL  ${escapeTerminal(`${file}: ${problems.join('; ')}`)}\n`);
-        io.out(explanation.replace(/^(?=.)/gm, '      | '));
-      }
+      const { problems, decision, skipped } = await runCase(policy, file);
+      const result = problems.length === 0 ? 'pass' : 'fail';
+      results.push({ file, result, problems, decision, skipped, error: null });
     } catch (err) {
-      errors++;
-      io.out(`ERROR ${escapeTerminal(`${file}: ${asVouchError(err).describe()}`)}\n`);
+      results.push({
+        file,
+        result: 'error',
+        problems: [],
+        decision: null,
+        skipped: [],
+        error: errorJsonOf(err),
+      });
     }
   }
-  io.out(`policy test: ${passed} passed, ${failed} failed, ${errors} errors\n`);
-  return errors > 0 ? EXIT_ERROR : failed > 0 ? EXIT_DENIED : EXIT_OK;
+  const count = (result: CaseResult['result']) => results.filter((c) => c.result === result).length;
+  return {
+    policy: policyFile,
+    passed: count('pass'),
+    failed: count('fail'),
+    errors: count('error'),
+    cases: results,
+  };
 }
 
-/** Runs one case: its mismatches, and the decision explained for when there are some. */
+function printReport(report: PolicyTestReport, io: Io): void {
+  for (const c of report.cases) {
+    if (c.error !== null) {
+      io.out(`ERROR ${escapeTerminal(c.file)}: ${describeErrorJson(c.error)}\n`);
+    } else if (c.result === 'pass') {
+      io.out(`PASS  ${escapeTerminal(c.file)}\n`);
+    } else {
+      io.out(`FAIL  ${escapeTerminal(`${c.file}: ${c.problems.join('; ')}`)}\n`);
+      if (c.decision !== null) {
+        const explained = explainDecision(c.decision, { skipped: c.skipped });
+        io.out(explained.replace(/^(?=.)/gm, '      | '));
+      }
+    }
+  }
+  io.out(
+    `policy test: ${report.passed} passed, ${report.failed} failed, ${report.errors} errors\n`,
+  );
+}
+
+/** Runs one case: its decision and how it differs from what the case expects. */
 async function runCase(
   policy: CompiledPolicy,
   file: string,
-): Promise<{ problems: string[]; explanation: string }> {
+): Promise<{ problems: string[]; decision: Decision; skipped: SkippedInput[] }> {
   const testCase = parsePolicyTestCase({
     name: file,
     text: readFileSync(file),
@@ -133,9 +196,6 @@ async function runCase(
     { algorithms: subjectAlgorithms(documents) },
   );
   const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
-  const decision = evaluatePolicy(policy, { artifact, documents, at });
-  return {
-    problems: caseMismatches(testCase, decision),
-    explanation: explainDecision(decision, { origins: originsByDigest(documents), skipped }),
-  };
+  const decision = evaluatePolicy(policy, { artifact, documents: candidatesOf(documents), at });
+  return { problems: caseMismatches(testCase, decision), decision, skipped };
 }

@@ -5,8 +5,8 @@ import { readCiEnvironment } from '../../predicates/ci-environment.js';
 import { buildSlsaProvenance, type ProvenanceFlags } from '../../predicates/provenance-builder.js';
 import { SLSA_PROVENANCE_V1 } from '../../predicates/slsa-provenance.js';
 import { resolveSubjects } from '../../sources/subject-arg.js';
+import type { Wrap } from '../action.js';
 import { readInput } from '../files.js';
-import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
 import { addSigningOptions, emitAttestation, type SigningOptions } from '../signing.js';
 

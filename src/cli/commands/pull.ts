@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatReference, parseReference } from '../../sources/oci/reference.js';
-import type { Wrap } from '../main.js';
+import type { Wrap } from '../action.js';
 import { cliRegistry } from '../oci.js';
 import { EXIT_OK, type Io } from '../output.js';
 

@@ -29,8 +29,8 @@ import {
 import { descriptorAlgorithms } from '../../sources/artifact-algorithms.js';
 import { readDocuments } from '../../sources/local.js';
 import { resolveArtifactArg } from '../../sources/subject-arg.js';
+import type { Wrap } from '../action.js';
 import { readInput, readText } from '../files.js';
-import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
 import { Prompter } from '../prompt.js';
 import { runReviewSession, type SessionOutcome } from '../review-session.js';
@@ -126,7 +126,7 @@ export function registerReview(program: Command, io: Io, wrap: Wrap): void {
         reviewedAt:
           opts.reviewedAt === undefined
             ? toUtcTimestamp(new Date())
-            : utcTimestampArg(opts.reviewedAt, '--reviewed-at'),
+            : utcTimestampArg(opts.reviewedAt, 'reviewedAt'),
         decision,
         scanAttestation: scan.digest,
         scan: evidence,

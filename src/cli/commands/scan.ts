@@ -14,8 +14,8 @@ import { scannerIdentity } from '../../predicates/scanners/scan-report.js';
 import { describeSummary } from '../../predicates/severity.js';
 import { buildVulnsPredicate, VULNS_PREDICATE_TYPE } from '../../predicates/vulns.js';
 import { resolveSubjects } from '../../sources/subject-arg.js';
+import type { Wrap } from '../action.js';
 import { readInput } from '../files.js';
-import type { Wrap } from '../main.js';
 import { EXIT_OK, type Io } from '../output.js';
 import { addSigningOptions, emitAttestation } from '../signing.js';
 
@@ -69,12 +69,12 @@ export function registerScan(program: Command, io: Io, wrap: Wrap): void {
       const finishedOn =
         (opts.finishedOn === undefined
           ? undefined
-          : utcTimestampArg(opts.finishedOn, '--finished-on')) ??
+          : utcTimestampArg(opts.finishedOn, 'finishedOn')) ??
         report.reportedAt ??
         toUtcTimestamp(new Date());
       // Scanners do not record when they started; the spec requires the field.
       const startedOn =
-        opts.startedOn === undefined ? finishedOn : utcTimestampArg(opts.startedOn, '--started-on');
+        opts.startedOn === undefined ? finishedOn : utcTimestampArg(opts.startedOn, 'startedOn');
       if (Date.parse(startedOn) > Date.parse(finishedOn)) {
         throw new VouchError(
           'USAGE',

@@ -1,12 +1,23 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { documentSigners, parseSignedDocument } from '../../attestation/attestation.js';
+import { attestationDigest } from '../../attestation/envelope.js';
 import { loadPublicKey } from '../../crypto/keys.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
+import type { Wrap } from '../action.js';
 import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
 import { readText } from '../files.js';
-import type { Wrap } from '../main.js';
-import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
+import {
+  describeErrorJson,
+  type ErrorJson,
+  EXIT_DENIED,
+  EXIT_OK,
+  errorJsonOf,
+  type Io,
+  outputOption,
+  type ReportFormat,
+} from '../output.js';
+import { repeatable } from '../usage.js';
 
 // No default for --key: commander counts a default as given, which would let a missing
 // --key through as an empty trust set (a verification failure instead of a usage error).
@@ -18,6 +29,19 @@ const collect = (value: string, previous: string[] | undefined): string[] => [
 interface VerifyEnvelopeOptions {
   key: string[];
   threshold: string;
+  output: ReportFormat;
+}
+
+/** One document's outcome, as `vouch verify-envelope --output json` prints it (docs/json-output.md). */
+export interface EnvelopeCheck {
+  readonly source: string;
+  /** sha256 of the document's bytes as received. */
+  readonly digest: string;
+  readonly verified: boolean;
+  /** Keyids of the given keys whose signature verifies, sorted. */
+  readonly signers: readonly string[];
+  /** Why it is not verified; null when it is. */
+  readonly error: ErrorJson | null;
 }
 
 export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): void {
@@ -26,45 +50,83 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
     .description(
       'low level: check the signatures of DSSE envelopes or Sigstore bundles against keys',
     )
-    .requiredOption('--key <pub>', 'trusted SPKI PEM public key (repeat for more)', collect)
+    .addOption(
+      repeatable(
+        new Option('--key <pub>', 'trusted SPKI PEM public key (repeat for more)')
+          .argParser(collect)
+          .makeOptionMandatory(),
+      ),
+    )
     .option('--threshold <n>', 'distinct trusted keys that must have signed', '1')
+    .addOption(outputOption())
     .argument('<file>')
     .action(
       wrap(async (file: string, opts: VerifyEnvelopeOptions) => {
         const threshold = Number(opts.threshold);
-        if (!Number.isInteger(threshold) || threshold < 1) {
-          throw new VouchError(
-            'USAGE',
-            `--threshold must be a positive integer, got ${opts.threshold}`,
-          );
+        if (!/^[0-9]+$/.test(opts.threshold) || !Number.isSafeInteger(threshold) || threshold < 1) {
+          throw new VouchError('USAGE', `must be a positive integer, got ${opts.threshold}`, {
+            field: 'threshold',
+          });
         }
         const keys = opts.key.map((path) => loadPublicKey(readText(path), path));
         const { documents, skipped } = await readAttestationInputs([file], io);
         // An entry that could not be read is not verified.
         reportSkipped(io, skipped);
-        let ok = skipped.length === 0;
-        for (const raw of documents) {
+        const checks = documents.map((raw): EnvelopeCheck => {
           // A document that does not parse is a verification failure of that document.
+          const digest = attestationDigest(raw.bytes);
           let signers: string[];
           try {
-            signers = documentSigners(parseSignedDocument(raw.bytes), keys).map((k) => k.keyid);
+            signers = documentSigners(parseSignedDocument(raw.bytes), keys)
+              .map((k) => k.keyid)
+              .sort();
           } catch (err) {
             if (!(err instanceof VouchError)) throw err;
-            io.err(`${escapeTerminal(`${raw.origin}: not verified: ${err.describe()}`)}\n`);
-            ok = false;
-            continue;
+            return {
+              source: raw.origin,
+              digest,
+              verified: false,
+              signers: [],
+              error: errorJsonOf(err),
+            };
           }
           if (signers.length >= threshold) {
-            io.out(`${escapeTerminal(raw.origin)}: verified, signed by ${signers.join(', ')}\n`);
-          } else {
-            const code = signers.length === 0 ? 'BAD_SIGNATURE' : 'BELOW_THRESHOLD';
-            io.err(
-              `${escapeTerminal(raw.origin)}: not verified: ${code}: ${signers.length} of ${threshold} required trusted key(s) signed\n`,
-            );
-            ok = false;
+            return { source: raw.origin, digest, verified: true, signers, error: null };
+          }
+          const code = signers.length === 0 ? 'BAD_SIGNATURE' : 'BELOW_THRESHOLD';
+          const error = new VouchError(
+            code,
+            `${signers.length} of ${threshold} required trusted key(s) signed`,
+          );
+          return {
+            source: raw.origin,
+            digest,
+            verified: false,
+            signers,
+            error: errorJsonOf(error),
+          };
+        });
+        if (checks.length === 0 && skipped.length === 0) {
+          // Fail closed: nothing verified is not "everything verified".
+          throw new VouchError('NO_DOCUMENTS', `no attestation found in ${file}`, {
+            hint: 'directories are searched for .json, .jsonl and .sigstore files',
+          });
+        }
+        const verified = skipped.length === 0 && checks.every((c) => c.verified);
+        if (opts.output === 'json') {
+          io.out(
+            `${JSON.stringify({ verified, threshold, documents: checks, skipped }, null, 2)}\n`,
+          );
+        } else {
+          for (const c of checks) {
+            if (c.error === null) {
+              io.out(`${escapeTerminal(c.source)}: verified, signed by ${c.signers.join(', ')}\n`);
+            } else {
+              io.err(`${escapeTerminal(c.source)}: not verified: ${describeErrorJson(c.error)}\n`);
+            }
           }
         }
-        return ok ? EXIT_OK : EXIT_DENIED;
+        return verified ? EXIT_OK : EXIT_DENIED;
       }),
     );
 }

@@ -8,7 +8,7 @@ import { parseRfc3339 } from '../../encoding/rfc3339.js';
 import { VouchError } from '../../errors.js';
 import type { Decision } from '../../policy/decision.js';
 import { summarizeDecision } from '../../policy/decision-summary.js';
-import { evaluatePolicy } from '../../policy/evaluate.js';
+import { type CandidateDocument, evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
 import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
@@ -20,13 +20,11 @@ import {
   resolveArtifactArg,
 } from '../../sources/subject-arg.js';
 import { VOUCH_VERSION } from '../../version.js';
+import type { Wrap } from '../action.js';
 import { readAttestationInputs } from '../attestation-input.js';
-import type { Wrap } from '../main.js';
 import { isOciArtifact, registryEvidence } from '../oci.js';
-import { EXIT_DENIED, EXIT_OK, type Io } from '../output.js';
+import { EXIT_DENIED, EXIT_OK, type Io, outputOption, type ReportFormat } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
-
-const OUTPUTS = ['text', 'json'] as const;
 
 /** verifier.id when --verifier-id is not given. */
 export const DEFAULT_VERIFIER_ID = 'https://vouch.dev/verifier/v1';
@@ -37,7 +35,7 @@ interface VerifyOptions {
   attestations?: string[];
   plainHttp?: boolean;
   at?: string;
-  output: (typeof OUTPUTS)[number];
+  output: ReportFormat;
   emitVsa?: boolean;
   key?: string;
   passphraseEnv?: string;
@@ -62,7 +60,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
     )
     .option('--plain-http', 'with an oci:// artifact: use http:// (loopback registries only)')
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
-    .addOption(new Option('--output <format>', 'output format').choices(OUTPUTS).default('text'))
+    .addOption(outputOption())
     .option(
       '--emit-vsa',
       'also sign the decision as a SLSA verification summary (PASSED or FAILED)',
@@ -95,7 +93,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
           io,
         );
         let artifact: ArtifactRef;
-        let documents: RawDocument[];
+        let documents: CandidateDocument[];
         if (isOciArtifact(opts.artifact)) {
           // An unreachable or failing registry is a deny (exit 1) that names the error.
           let evidence: Awaited<ReturnType<typeof registryEvidence>>;
@@ -107,7 +105,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             return EXIT_DENIED;
           }
           artifact = evidence.artifact;
-          documents = [...evidence.documents, ...local];
+          documents = candidatesOf([...evidence.documents, ...local]);
         } else {
           if (opts.plainHttp === true)
             throw new VouchError('USAGE', '--plain-http is only used with an oci:// artifact');
@@ -123,14 +121,13 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
           artifact = await resolveArtifactArg(opts.artifact, {
             algorithms: subjectAlgorithms(local),
           });
-          documents = local;
+          documents = candidatesOf(local);
         }
         const decision = evaluatePolicy(policy, { artifact, documents, at });
-        const origins = originsByDigest(documents);
         const report =
           opts.output === 'json'
             ? `${JSON.stringify(skipped.length > 0 ? { ...decision, skipped } : decision, null, 2)}\n`
-            : explainDecision(decision, { origins, skipped });
+            : explainDecision(decision, { skipped });
         if (key === undefined) {
           io.out(report);
         } else {
@@ -139,7 +136,8 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             uri: opts.policyUri ?? encodeURIComponent(basename(opts.policy)),
             digest: policy.digest,
           };
-          emitVsa(opts, key, decision, policyRef, [...origins.keys()], io);
+          const examined = documents.map((d) => attestationDigest(d.bytes));
+          emitVsa(opts, key, decision, policyRef, examined, io);
           // The VSA owns standard output when it has no file of its own.
           (opts.vsaOut === undefined ? io.err : io.out)(report);
         }
@@ -221,11 +219,7 @@ export function evaluationTime(text: string | undefined): Date {
   return at;
 }
 
-export function originsByDigest(documents: readonly RawDocument[]): Map<string, string[]> {
-  const origins = new Map<string, string[]>();
-  for (const d of documents) {
-    const digest = attestationDigest(d.bytes);
-    origins.set(digest, [...(origins.get(digest) ?? []), d.origin]);
-  }
-  return origins;
+/** Documents read from files as the evaluator's candidates, each with where it was read. */
+export function candidatesOf(documents: readonly RawDocument[]): CandidateDocument[] {
+  return documents.map((d) => ({ bytes: d.bytes, source: d.origin }));
 }

@@ -39,7 +39,8 @@ export function parseScanReport(
   if (looksLike !== undefined && looksLike !== format) {
     throw new VouchError('SCAN_REPORT_INVALID', `this is a ${looksLike} report, not ${format}`, {
       path: '$',
-      hint: `pass --format ${looksLike}`,
+      field: 'format',
+      hint: `import it as ${looksLike}`,
     });
   }
   switch (format) {

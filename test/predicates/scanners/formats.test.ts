@@ -221,7 +221,8 @@ describe('when a report is malformed or of another format', () => {
 
   it('says which format a report of another scanner looks like', () => {
     const err = vouchErrorOf(() => parseScanReport('osv', readFixture('scanners', 'trivy.json')));
-    expect(err.hint).toBe('pass --format trivy');
+    expect(err.hint).toBe('import it as trivy');
+    expect(err.field).toBe('format');
   });
 
   it('applies the strict JSON limits: duplicate keys, depth and size', () => {
