@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DECISION_SCHEMA_VERSION, REJECTION_CODES } from '../../src/policy/decision.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
 import { runCli } from '../support/cli.js';
