@@ -49,6 +49,10 @@ export const ERROR_CATALOGUE = {
   FILE_EXISTS: { kind: 'usage', summary: 'refusing to overwrite an existing file' },
   IO_ERROR: { kind: 'input', summary: 'file cannot be read or written' },
   USAGE: { kind: 'usage', summary: 'command line arguments are invalid' },
+  KEY_WEAK: {
+    kind: 'configuration',
+    summary: 'key is degenerate or weak (forgeable signatures, or not a valid point)',
+  },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
