@@ -51,6 +51,30 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
+  const { dsseEnvelope, messageSignature } = value as Record<string, unknown>;
+  if (dsseEnvelope === undefined && messageSignature !== undefined) {
+    throw new VouchError(
+      'UNSUPPORTED_BUNDLE',
+      'bundle holds a message signature, not a DSSE attestation',
+      {
+        path: '$.messageSignature',
+        hint: 'sign an in-toto Statement (vouch attest --format bundle)',
+      },
+    );
+  }
+  // The envelope first, by the same strict rules as a bare one (and its signature cap before
+  // the protobuf decoder copies every signature).
+  const envelope = envelopeFromJson(dsseEnvelope, '$.dsseEnvelope');
+  // Sigstore bundles carry exactly one DSSE signature (protobuf-specs Bundle comment).
+  if (envelope.signatures.length !== 1) {
+    throw new VouchError(
+      'MALFORMED',
+      `bundle DSSE envelope has ${envelope.signatures.length} signatures, expected 1`,
+      {
+        path: '$.dsseEnvelope.signatures',
+      },
+    );
+  }
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(value);
@@ -62,30 +86,6 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       {
         cause,
         path: '$',
-      },
-    );
-  }
-  if (bundle.content.$case !== 'dsseEnvelope') {
-    throw new VouchError(
-      'UNSUPPORTED_BUNDLE',
-      'bundle holds a message signature, not a DSSE attestation',
-      {
-        path: '$.messageSignature',
-        hint: 'sign an in-toto Statement (vouch attest --format bundle)',
-      },
-    );
-  }
-  const envelope = envelopeFromJson(
-    (value as { dsseEnvelope: unknown }).dsseEnvelope,
-    '$.dsseEnvelope',
-  );
-  // Sigstore bundles carry exactly one DSSE signature (protobuf-specs Bundle comment).
-  if (envelope.signatures.length !== 1) {
-    throw new VouchError(
-      'MALFORMED',
-      `bundle DSSE envelope has ${envelope.signatures.length} signatures, expected 1`,
-      {
-        path: '$.dsseEnvelope.signatures',
       },
     );
   }

@@ -21,6 +21,17 @@ export interface Envelope {
 const ENVELOPE_FIELDS = new Set(['payload', 'payloadType', 'signatures']);
 const SIGNATURE_FIELDS = new Set(['keyid', 'sig']);
 
+/**
+ * Signatures per envelope. Producers write one (cosign, Sigstore clients, in-toto, witness)
+ * or one per co-signer; no threshold in practice needs dozens. Each signature may be tried
+ * against every trusted key, so the cap bounds a junk envelope's cost to 32 x keys checks
+ * (an unbounded list made a 16 MiB envelope cost a minute of CPU).
+ */
+export const MAX_SIGNATURES = 32;
+
+/** The longest signature any supported key makes: RSA-16384 (ECDSA P-521 DER is 141). */
+export const MAX_SIGNATURE_BYTES = 2048;
+
 /** Parses envelope JSON bytes strictly (DSSE envelope.md): size, depth, duplicates, base64. */
 export function parseEnvelope(
   bytes: string | Uint8Array,
@@ -37,10 +48,24 @@ export function envelopeFromJson(value: unknown, at: string): Envelope {
   if (!Array.isArray(obj.signatures)) {
     throw new VouchError('MALFORMED', 'signatures must be an array', { path: `${at}.signatures` });
   }
+  if (obj.signatures.length > MAX_SIGNATURES) {
+    throw new VouchError(
+      'TOO_MANY_SIGNATURES',
+      `envelope carries ${obj.signatures.length} signatures, the limit is ${MAX_SIGNATURES}`,
+      { path: `${at}.signatures`, hint: 'sign with fewer keys, or split the signatures' },
+    );
+  }
   const signatures = obj.signatures.map((s: unknown, i: number): EnvelopeSignature => {
     const path = `${at}.signatures[${i}]`;
     const sigObj = expectObject(s, path, SIGNATURE_FIELDS);
     const sig = decodeBase64Strict(expectString(sigObj.sig, `${path}.sig`), `${path}.sig`);
+    if (sig.byteLength > MAX_SIGNATURE_BYTES) {
+      throw new VouchError(
+        'TOO_LARGE',
+        `signature is ${sig.byteLength} bytes; no supported key makes one over ${MAX_SIGNATURE_BYTES}`,
+        { path: `${path}.sig` },
+      );
+    }
     if (sig.byteLength === 0)
       throw new VouchError('MALFORMED', 'signature is empty', { path: `${path}.sig` });
     const keyid =
