@@ -53,7 +53,10 @@ export const ERROR_CATALOGUE = {
     kind: 'configuration',
     summary: 'key is degenerate or weak (forgeable signatures, or not a valid point)',
   },
-  TOO_MANY_SIGNATURES: { kind: 'input', summary: 'envelope carries more signatures than the limit' },
+  TOO_MANY_SIGNATURES: {
+    kind: 'input',
+    summary: 'envelope carries more signatures than the limit',
+  },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 

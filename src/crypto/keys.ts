@@ -110,8 +110,7 @@ function spkiFromPemText(text: string, source: string): Buffer {
  * touches a key that could crash it), import, strength checks, then the canonical encoding.
  */
 function keyFromSpki(der: Uint8Array, source: string): PublicKey {
-  const parts = readSpki(der, source);
-  refuseBeforeImport(parts, source);
+  const parts = checkSpkiBeforeImport(der, source);
   let imported: KeyObject;
   try {
     imported = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
@@ -139,7 +138,14 @@ function keyFromSpki(der: Uint8Array, source: string): PublicKey {
   };
 }
 
-function refuseBeforeImport(parts: SpkiParts, source: string): void {
+/**
+ * Refuses, from the DER bytes alone, an SPKI that node:crypto must never import: explicit EC
+ * parameters, the EC point at infinity (node 20 imports it, then aborts the process on
+ * `asymmetricKeyDetails` or a JWK export and segfaults on a P1363 verification), and weak
+ * Ed25519 points. For any key read from untrusted input (e.g. a certificate) before use.
+ */
+export function checkSpkiBeforeImport(der: Uint8Array, source: string): SpkiParts {
+  const parts = readSpki(der, source);
   if (parts.algorithm === OID_EC_PUBLIC_KEY) {
     // RFC 5480 2.1.1: explicit curve parameters are not allowed in PKIX; they also give one
     // key a second encoding (and are how CVE-2020-0601 forged a curve).
@@ -161,6 +167,7 @@ function refuseBeforeImport(parts: SpkiParts, source: string): void {
     const why = ed25519Weakness(parts.key);
     if (why !== undefined) throw weak(`${source}: the Ed25519 public key ${why}`);
   }
+  return parts;
 }
 
 function importOrUnreadable(load: () => Buffer, source: string): Buffer {
