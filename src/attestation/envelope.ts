@@ -18,9 +18,6 @@ export interface Envelope {
   readonly signatures: readonly EnvelopeSignature[];
 }
 
-const ENVELOPE_FIELDS = new Set(['payload', 'payloadType', 'signatures']);
-const SIGNATURE_FIELDS = new Set(['keyid', 'sig']);
-
 /**
  * Signatures per envelope. Producers write one (cosign, Sigstore clients, in-toto, witness)
  * or one per co-signer; no threshold in practice needs dozens. Each signature may be tried
@@ -42,7 +39,7 @@ export function parseEnvelope(
 
 /** Narrows an already-parsed JSON value (e.g. a bundle's dsseEnvelope) to an Envelope. */
 export function envelopeFromJson(value: unknown, at: string): Envelope {
-  const obj = expectObject(value, at, ENVELOPE_FIELDS);
+  const obj = expectObject(value, at);
   const payloadType = expectString(obj.payloadType, `${at}.payloadType`);
   const payload = decodeBase64Strict(expectString(obj.payload, `${at}.payload`), `${at}.payload`);
   if (!Array.isArray(obj.signatures)) {
@@ -57,7 +54,7 @@ export function envelopeFromJson(value: unknown, at: string): Envelope {
   }
   const signatures = obj.signatures.map((s: unknown, i: number): EnvelopeSignature => {
     const path = `${at}.signatures[${i}]`;
-    const sigObj = expectObject(s, path, SIGNATURE_FIELDS);
+    const sigObj = expectObject(s, path);
     const sig = decodeBase64Strict(expectString(sigObj.sig, `${path}.sig`), `${path}.sig`);
     if (sig.byteLength > MAX_SIGNATURE_BYTES) {
       throw new VouchError(
@@ -81,21 +78,14 @@ export function attestationDigest(bytes: string | Uint8Array): string {
   return `sha256:${hash('sha256', bytes, 'hex')}`;
 }
 
-function expectObject(
-  value: unknown,
-  path: string,
-  allowed: ReadonlySet<string>,
-): Record<string, unknown> {
+/**
+ * DSSE envelope.md: consumers MUST ignore unrecognized fields (go-witness signatures carry
+ * `timestamps`, slsa-github-generator's `cert`); duplicates are refused by the strict JSON
+ * parse and known fields are type-checked. Unknown fields are never read.
+ */
+function expectObject(value: unknown, path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VouchError('MALFORMED', 'expected a JSON object', { path });
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) {
-      throw new VouchError('MALFORMED', `unknown field "${key}"`, {
-        path: `${path}.${key}`,
-        hint: `allowed fields: ${[...allowed].join(', ')}`,
-      });
-    }
   }
   return value as Record<string, unknown>;
 }

@@ -91,6 +91,29 @@ describe('signatures', () => {
       expect(verifyBytes(key.publicKey, data, sig)).toBe(true);
     });
 
+    it.each(['sha384', 'sha512'] as const)(
+      'accepts %s with PKCS#1 v1.5 and PSS (securesystemslib rsa schemes)',
+      (digest) => {
+        const pss = { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING };
+        expect(verifyBytes(key.publicKey, data, sign(digest, data, privateKey))).toBe(true);
+        expect(verifyBytes(key.publicKey, data, sign(digest, data, pss))).toBe(true);
+        expect(verifyBytes(key.publicKey, Buffer.from('x'), sign(digest, data, pss))).toBe(false);
+      },
+    );
+
+    it('rejects a signature with its leading zero byte stripped (RFC 8017 8.2.2 step 1)', () => {
+      const pss = { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING };
+      let sig = sign('sha256', data, pss);
+      // About one PSS signature in 256 starts with 0x00; bounded deterministic search.
+      for (let i = 0; i < 4000 && sig[0] !== 0; i++) sig = sign('sha256', data, pss);
+      expect(sig[0]).toBe(0);
+      expect(verifyBytes(key.publicKey, data, sig)).toBe(true);
+      // OpenSSL itself takes the shorter PSS signature: a second encoding of one signature.
+      const stripped = sig.subarray(1);
+      expect(verify('sha256', data, { ...pss, key: key.publicKey.keyObject }, stripped)).toBe(true);
+      expect(verifyBytes(key.publicKey, data, stripped)).toBe(false);
+    });
+
     it('signs PKCS#1 v1.5 itself and rejects SHA-1', () => {
       expect(verify('sha256', data, key.publicKey.keyObject, signBytes(key, data))).toBe(true);
       expect(verifyBytes(key.publicKey, data, sign('sha1', data, privateKey))).toBe(false);
