@@ -6,6 +6,42 @@ import { VouchError } from '../errors.js';
 
 const MATERIAL = '$.verificationMaterial';
 
+// Sigstore clients write one tlog entry, at most a few timestamps and a chain of 2-3
+// certificates. Verification does public-key work for each (inclusion proofs, SETs, TSA
+// signatures), so the counts are bounded like DSSE signatures are.
+export const MAX_MATERIAL_ENTRIES = 16;
+
+/**
+ * Bounds the verification material's lists in the received JSON, before the protobuf
+ * decoder or any parser walks them.
+ */
+export function checkMaterialCounts(value: unknown): void {
+  const material = (value as { verificationMaterial?: unknown }).verificationMaterial as
+    | Record<string, unknown>
+    | undefined;
+  const lists: [string, unknown][] = [
+    ['tlogEntries', material?.tlogEntries],
+    [
+      'timestampVerificationData.rfc3161Timestamps',
+      (material?.timestampVerificationData as Record<string, unknown> | undefined)
+        ?.rfc3161Timestamps,
+    ],
+    [
+      'x509CertificateChain.certificates',
+      (material?.x509CertificateChain as Record<string, unknown> | undefined)?.certificates,
+    ],
+  ];
+  for (const [field, list] of lists) {
+    if (Array.isArray(list) && list.length > MAX_MATERIAL_ENTRIES) {
+      throw new VouchError(
+        'TOO_LARGE',
+        `${list.length} entries, the limit is ${MAX_MATERIAL_ENTRIES}`,
+        { path: `${MATERIAL}.${field}` },
+      );
+    }
+  }
+}
+
 /**
  * The bundle as @sigstore/verify reads it, every certificate and RFC 3161 timestamp parsed
  * once at the boundary: junk DER there is MALFORMED naming the field, never an uncoded fault

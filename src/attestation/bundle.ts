@@ -14,7 +14,7 @@ import { type SignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import type { PublicKey } from '../crypto/keys.js';
 import { verifyBytes } from '../crypto/signature.js';
 import { VouchError } from '../errors.js';
-import { signedEntityOf } from './bundle-material.js';
+import { checkMaterialCounts, signedEntityOf } from './bundle-material.js';
 import { verifiedKeys } from './dsse.js';
 import { type Envelope, envelopeFromJson } from './envelope.js';
 import { pae } from './pae.js';
@@ -81,6 +81,7 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
+  checkMaterialCounts(value);
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(value);
@@ -88,7 +89,7 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
     const fields = (cause as { fields?: unknown }).fields;
     throw new VouchError(
       'MALFORMED',
-      `not a valid Sigstore bundle${Array.isArray(fields) ? `: ${fields.join(', ')}` : ''}`,
+      `not a valid Sigstore bundle${Array.isArray(fields) ? `: ${listed(fields)}` : ''}`,
       {
         cause,
         path: '$',
@@ -171,6 +172,12 @@ function evidenceVerifies(parsed: AttestationBundle, key: PublicKey, root: Trust
     // Tlog or timestamp evidence that does not check out against the root.
     return false;
   }
+}
+
+/** The first few bad fields @sigstore/bundle names (a junk bundle can name thousands). */
+function listed(fields: readonly unknown[]): string {
+  const shown = fields.slice(0, 5).map(String).join(', ');
+  return fields.length > 5 ? `${shown} and ${fields.length - 5} more` : shown;
 }
 
 /** Wraps a signed envelope (exactly one signature) in a Sigstore bundle v0.3 with a key hint. */

@@ -115,9 +115,10 @@ function keyFromSpki(der: Uint8Array, source: string): PublicKey {
   try {
     imported = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
   } catch (cause) {
-    // OpenSSL refuses EC points that are not on the named curve (SEC 1 3.2.2.1) at import.
+    // OpenSSL refuses EC points that are not on the named curve (SEC 1 3.2.2.1) at import,
+    // and point encodings of the wrong length or form; both are no usable public key.
     if (parts.algorithm === OID_EC_PUBLIC_KEY) {
-      throw weak(`${source}: the EC point is not on the curve`, cause);
+      throw weak(`${source}: the EC point is malformed or not on the curve`, cause);
     }
     throw new VouchError('KEY_UNREADABLE', `${source} is not a DER SubjectPublicKeyInfo`, {
       cause,
@@ -253,14 +254,21 @@ function schemeOf(key: KeyObject, source: string): { scheme: SignatureScheme; bi
 }
 
 /**
- * RSA public key checks (RFC 8017 3.1; NIST SP 800-89 5.3.3): e odd and >= 3 (e = 1 makes
- * the signature equal the padded digest, forgeable by anyone), n odd and >= 2048 bits.
+ * RSA public key checks (RFC 8017 3.1; NIST SP 800-89 5.3.3): e odd, >= 3 and < 2^256 (e = 1
+ * makes the signature equal the padded digest, forgeable by anyone), n odd and >= 2048 bits.
  */
 function rsaStrength(key: KeyObject, source: string): number {
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   const exponent = key.asymmetricKeyDetails?.publicExponent ?? 0n;
   if (exponent < 3n || exponent % 2n === 0n) {
     throw weak(`${source}: RSA public exponent ${exponent} is not an odd number >= 3`);
+  }
+  // NIST SP 800-89 5.3.3: e < 2^256. A huge exponent makes every verification as slow as a
+  // private-key operation, for each signature tried.
+  if (exponent >= 2n ** 256n) {
+    throw new VouchError('KEY_UNSUPPORTED', `${source}: RSA public exponent is over 256 bits`, {
+      hint: 'use e = 65537',
+    });
   }
   if (bits < 2048) {
     throw weak(

@@ -33,7 +33,7 @@ export function readSpki(der: Uint8Array, source: string): SpkiParts {
     return {
       algorithm: oid.toOID(),
       parameters:
-        parameters === undefined || parameters.tag.number === 5
+        parameters === undefined || (parameters.tag.isUniversal() && parameters.tag.number === 5)
           ? 'none'
           : parameters.tag.isOID()
             ? { oid: parameters.toOID() }

@@ -85,4 +85,30 @@ describe('signature limits', () => {
       expect(signatureFits(keys.p256, Buffer.alloc(70, 1))).toBe(false);
     });
   });
+
+  it.each([
+    ['tlogEntries', (n: number) => ({ tlogEntries: Array.from({ length: n }, () => ({})) })],
+    [
+      'timestampVerificationData.rfc3161Timestamps',
+      (n: number) => ({
+        timestampVerificationData: {
+          rfc3161Timestamps: Array.from({ length: n }, () => ({ signedTimestamp: 'AAAA' })),
+        },
+      }),
+    ],
+  ] as const)('rejects a bundle with 17 %s as TOO_LARGE before parsing any', (field, material) => {
+    const b = JSON.parse(bundle('{}', signer));
+    const base = { publicKey: b.verificationMaterial.publicKey, tlogEntries: [] };
+    b.verificationMaterial = { ...base, ...material(17) };
+    expect(() => parseSignedDocument(JSON.stringify(b))).toThrowWithCode(
+      'TOO_LARGE',
+      `$.verificationMaterial.${field}`,
+    );
+  });
+
+  it('names at most five bad fields of a junk bundle in its message', () => {
+    const b = JSON.parse(bundle('{}', signer));
+    b.verificationMaterial.tlogEntries = Array.from({ length: 16 }, () => ({}));
+    expect(() => parseSignedDocument(JSON.stringify(b))).toThrow(/and \d+ more$/);
+  });
 });

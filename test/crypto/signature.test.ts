@@ -127,4 +127,42 @@ describe('signatures', () => {
     expect(verifyBytes(ec.publicKey, data, signBytes(ed, data))).toBe(false);
     expect(verifyBytes(ec.publicKey, data, Buffer.from([0x30, 0x81]))).toBe(false);
   });
+
+  describe('when a signature is re-encoded or malleated (what node:crypto already refuses)', () => {
+    const m = Buffer.from('message');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ecKey = fromKeyObject(ec.privateKey).publicKey;
+    const der = sign('sha256', m, ec.privateKey);
+
+    it('refuses BER forms of a DER ECDSA signature: long-form length, trailing bytes', () => {
+      const body = der.subarray(2);
+      expect(
+        verifyBytes(ecKey, m, Buffer.concat([Buffer.from([0x30, 0x81, body.length]), body])),
+      ).toBe(false);
+      expect(verifyBytes(ecKey, m, Buffer.concat([der, Buffer.from([0])]))).toBe(false);
+      expect(verifyBytes(ecKey, m, Buffer.alloc(64))).toBe(false);
+    });
+
+    it('accepts the high-s twin of an ECDSA signature (ECDSA allows both; a key still counts once)', () => {
+      const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+      const raw = sign('sha256', m, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
+      const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+      const twin = Buffer.concat([
+        raw.subarray(0, 32),
+        Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
+      ]);
+      expect(verifyBytes(ecKey, m, twin)).toBe(true);
+    });
+
+    it('refuses an Ed25519 signature with S + L (RFC 8032 5.1.7: S must be < L)', () => {
+      const ed = generateKeyPairSync('ed25519');
+      const edKey = fromKeyObject(ed.privateKey).publicKey;
+      const sig = sign(null, m, ed.privateKey);
+      const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+      const S = BigInt(`0x${Buffer.from(sig.subarray(32)).reverse().toString('hex')}`) + L;
+      const encoded = Buffer.from(S.toString(16).padStart(64, '0'), 'hex').reverse();
+      expect(verifyBytes(edKey, m, sig)).toBe(true);
+      expect(verifyBytes(edKey, m, Buffer.concat([sig.subarray(0, 32), encoded]))).toBe(false);
+    });
+  });
 });

@@ -112,6 +112,10 @@ describe('weak keys', () => {
       ).toThrowWithCode('KEY_WEAK');
     });
 
+    it('refuses an exponent of 2^256 or more as KEY_UNSUPPORTED (each check as slow as signing)', () => {
+      expect(() => loadPublicKey(pem(n, 2n ** 256n + 1n))).toThrowWithCode('KEY_UNSUPPORTED');
+    });
+
     it('accepts e = 3 and e = 65537', () => {
       expect(loadPublicKey(pem(n, 3n)).scheme).toBe('rsa-sha256');
       expect(loadPublicKey(pem(n, 65537n)).scheme).toBe('rsa-sha256');
