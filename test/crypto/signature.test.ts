@@ -1,5 +1,8 @@
 import { constants, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { verifiedKeys } from '../../src/attestation/dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
+import { pae } from '../../src/attestation/pae.js';
 import {
   generateKeyPair,
   KEYGEN_ALGORITHMS,
@@ -152,6 +155,20 @@ describe('signatures', () => {
         Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'),
       ]);
       expect(verifyBytes(ecKey, m, twin)).toBe(true);
+      const payload = Buffer.from('{}');
+      const message = pae(IN_TOTO_PAYLOAD_TYPE, payload);
+      const p1363 = sign('sha256', message, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
+      const sm = BigInt(`0x${p1363.subarray(32).toString('hex')}`);
+      const twinSig = Buffer.concat([
+        p1363.subarray(0, 32),
+        Buffer.from((n - sm).toString(16).padStart(64, '0'), 'hex'),
+      ]);
+      const envelope = {
+        payloadType: IN_TOTO_PAYLOAD_TYPE,
+        payload,
+        signatures: [p1363, twinSig].map((sig) => ({ keyid: undefined, sig })),
+      };
+      expect(verifiedKeys(envelope, [ecKey])).toHaveLength(1);
     });
 
     it('refuses an Ed25519 signature with S + L (RFC 8032 5.1.7: S must be < L)', () => {
