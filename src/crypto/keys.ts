@@ -9,7 +9,13 @@ import { VouchError } from '../errors.js';
 import { ed25519Weakness } from './ed25519-point.js';
 import { singlePemBlock } from './pem.js';
 import { readSslibKey } from './securesystemslib-key.js';
-import { OID_EC_PUBLIC_KEY, OID_ED25519, readSpki, type SpkiParts } from './spki.js';
+import {
+  OID_EC_PUBLIC_KEY,
+  OID_ED25519,
+  readSpki,
+  type SpkiParts,
+  SUPPORTED_EC_CURVES,
+} from './spki.js';
 
 /** Algorithms `vouch keygen` generates. */
 export const KEYGEN_ALGORITHMS = ['ecdsa-p256', 'ed25519', 'rsa-3072'] as const;
@@ -111,6 +117,13 @@ function spkiFromPemText(text: string, source: string): Buffer {
  */
 function keyFromSpki(der: Uint8Array, source: string): PublicKey {
   const parts = checkSpkiBeforeImport(der, source);
+  // Other curves never reach OpenSSL's decoder (its refusals would read as bad points).
+  const curve = typeof parts.parameters === 'object' ? parts.parameters.oid : '';
+  if (parts.algorithm === OID_EC_PUBLIC_KEY && !SUPPORTED_EC_CURVES.has(curve)) {
+    throw new VouchError('KEY_UNSUPPORTED', `${source}: EC curve ${curve} is not supported`, {
+      hint: 'use P-256, P-384 or P-521',
+    });
+  }
   let imported: KeyObject;
   try {
     imported = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });

@@ -5,6 +5,12 @@ import { VouchError } from '../errors.js';
 export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 export const OID_RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
 export const OID_ED25519 = '1.3.101.112';
+/** RFC 5480 2.1.1.1 named curves Vouch verifies: P-256, P-384, P-521. */
+export const SUPPORTED_EC_CURVES: ReadonlySet<string> = new Set([
+  '1.2.840.10045.3.1.7',
+  '1.3.132.0.34',
+  '1.3.132.0.35',
+]);
 
 /** The parts of a DER SubjectPublicKeyInfo (RFC 5280 4.1.2.7) that decide how a key is read. */
 export interface SpkiParts {

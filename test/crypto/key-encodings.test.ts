@@ -72,6 +72,13 @@ describe('canonical keyids', () => {
     expect(() => publicKeyFromSpki(der)).toThrowWithCode('KEY_UNSUPPORTED');
   });
 
+  it('rejects a curve other than P-256/384/521 from its OID, before import, as KEY_UNSUPPORTED', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const brainpoolP256r1 = Buffer.from('06092b2403030208010107', 'hex');
+    const der = spki(OID_EC_PUBLIC_KEY, brainpoolP256r1, ecPoint(publicKey, 'uncompressed'));
+    expect(() => publicKeyFromSpki(der)).toThrowWithCode('KEY_UNSUPPORTED');
+  });
+
   it('rejects a key file with two PEM blocks, even of the same key, as KEY_UNREADABLE', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = toPem(spkiOf(publicKey));
