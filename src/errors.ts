@@ -52,6 +52,14 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     summary: 'an argument is invalid: a command-line flag, or a field a caller supplied',
   },
+  KEY_WEAK: {
+    kind: 'configuration',
+    summary: 'key is degenerate or weak (forgeable signatures, or not a valid point)',
+  },
+  TOO_MANY_SIGNATURES: {
+    kind: 'input',
+    summary: 'envelope carries more signatures than the limit',
+  },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
   // OCI registries (src/sources/oci): a deny during verification, an input error elsewhere
   REGISTRY_UNAVAILABLE: {

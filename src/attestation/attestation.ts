@@ -1,5 +1,6 @@
 import type { PublicKey } from '../crypto/keys.js';
 import { DEFAULT_JSON_LIMITS, type JsonLimits, parseStrictJson } from '../encoding/strict-json.js';
+import { VouchError } from '../errors.js';
 import {
   type AttestationBundle,
   type BundleVerifyOptions,
@@ -9,6 +10,7 @@ import {
 } from './bundle.js';
 import { verifiedKeys } from './dsse.js';
 import { attestationDigest, type Envelope, envelopeFromJson } from './envelope.js';
+import { IN_TOTO_METADATA_TYPES } from './statement.js';
 
 /** One candidate attestation as received: a bare DSSE envelope or a Sigstore bundle. */
 export type SignedDocument =
@@ -31,7 +33,23 @@ export function parseSignedDocument(
     const bundle = bundleFromParsedJson(json);
     return { format: 'bundle', digest, envelope: bundle.envelope, bundle };
   }
+  refuseInTotoMetadata(json);
   return { format: 'dsse', digest, envelope: envelopeFromJson(json, '$') };
+}
+
+/**
+ * in-toto 0.x/1.x metadata files (`.link`, `.layout`): `{"signed": {"_type": "link", ...},
+ * "signatures": [...]}`. Said plainly, rather than as a DSSE envelope missing its payload.
+ */
+function refuseInTotoMetadata(json: unknown): void {
+  const signed = (json as { signed?: unknown } | null)?.signed;
+  const type = (signed as { _type?: unknown } | null | undefined)?._type;
+  if (typeof type === 'string' && IN_TOTO_METADATA_TYPES.has(type)) {
+    throw new VouchError('MALFORMED', `this is an in-toto ${type} file, not an attestation`, {
+      path: '$.signed._type',
+      hint: 'an in-toto link records a supply-chain step for in-toto layouts; Vouch reads in-toto Statements in DSSE envelopes or Sigstore bundles',
+    });
+  }
 }
 
 /** The distinct trusted keys whose signature on the document verifies. */

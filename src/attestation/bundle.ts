@@ -10,10 +10,14 @@ import {
   toDSSEBundle,
 } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { type SignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import type { PublicKey } from '../crypto/keys.js';
+import { verifyBytes } from '../crypto/signature.js';
 import { VouchError } from '../errors.js';
+import { checkMaterialCounts, signedEntityOf } from './bundle-material.js';
+import { verifiedKeys } from './dsse.js';
 import { type Envelope, envelopeFromJson } from './envelope.js';
+import { pae } from './pae.js';
 
 // Versions we read. Unknown versions are rejected (sigstore-conformance: a bundle with an
 // unknown version must fail, even though some clients accept 0.4).
@@ -31,6 +35,8 @@ export interface AttestationBundle {
   readonly envelope: Envelope;
   /** `publicKey` for keyed bundles; `certificate` for keyless (Fulcio) ones. */
   readonly signer: 'publicKey' | 'certificate';
+  /** The bundle as @sigstore/verify reads it: certificates and RFC 3161 timestamps parsed. */
+  readonly entity: SignedEntity;
 }
 
 /** True when parsed JSON looks like a Sigstore bundle rather than a bare DSSE envelope. */
@@ -51,21 +57,8 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
-  let bundle: Bundle;
-  try {
-    bundle = bundleFromJSON(value);
-  } catch (cause) {
-    const fields = (cause as { fields?: unknown }).fields;
-    throw new VouchError(
-      'MALFORMED',
-      `not a valid Sigstore bundle${Array.isArray(fields) ? `: ${fields.join(', ')}` : ''}`,
-      {
-        cause,
-        path: '$',
-      },
-    );
-  }
-  if (bundle.content.$case !== 'dsseEnvelope') {
+  const { dsseEnvelope, messageSignature } = value as Record<string, unknown>;
+  if (dsseEnvelope === undefined && messageSignature !== undefined) {
     throw new VouchError(
       'UNSUPPORTED_BUNDLE',
       'bundle holds a message signature, not a DSSE attestation',
@@ -75,10 +68,9 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
-  const envelope = envelopeFromJson(
-    (value as { dsseEnvelope: unknown }).dsseEnvelope,
-    '$.dsseEnvelope',
-  );
+  // The envelope first, by the same strict rules as a bare one (and its signature cap before
+  // the protobuf decoder copies every signature).
+  const envelope = envelopeFromJson(dsseEnvelope, '$.dsseEnvelope');
   // Sigstore bundles carry exactly one DSSE signature (protobuf-specs Bundle comment).
   if (envelope.signatures.length !== 1) {
     throw new VouchError(
@@ -89,8 +81,28 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
+  checkMaterialCounts(value);
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(value);
+  } catch (cause) {
+    const fields = (cause as { fields?: unknown }).fields;
+    throw new VouchError(
+      'MALFORMED',
+      `not a valid Sigstore bundle${Array.isArray(fields) ? `: ${listed(fields)}` : ''}`,
+      {
+        cause,
+        path: '$',
+      },
+    );
+  }
   const material = bundle.verificationMaterial.content.$case;
-  return { bundle, envelope, signer: material === 'publicKey' ? 'publicKey' : 'certificate' };
+  return {
+    bundle,
+    envelope,
+    signer: material === 'publicKey' ? 'publicKey' : 'certificate',
+    entity: signedEntityOf(bundle),
+  };
 }
 
 export interface BundleVerifyOptions {
@@ -99,10 +111,13 @@ export interface BundleVerifyOptions {
 }
 
 /**
- * Keys among `trusted` whose signature on a keyed bundle verifies through @sigstore/verify.
- * Without a trusted root the bundle's tlog entries and timestamps cannot be checked and are
- * set aside: the key's signature alone is what the authority trusts. Keyless bundles need
- * certificate identities, which authorities do not have yet: they verify with no key.
+ * Keys among `trusted` whose signature on a keyed bundle verifies. The DSSE signature is
+ * checked by Vouch's own check, as for a bare envelope (so both agree for every key type:
+ * @sigstore/verify hashes every EC key with SHA-256 and denies P-384 and P-521 bundles).
+ * With a trusted root, @sigstore/verify also checks the tlog entries and timestamps, bound to
+ * this signature; without one they cannot be checked and are set aside: the key's signature
+ * alone is what the authority trusts. Keyless bundles need certificate identities, which
+ * authorities do not have yet: they verify with no key.
  */
 export function verifiedBundleKeys(
   parsed: AttestationBundle,
@@ -110,28 +125,59 @@ export function verifiedBundleKeys(
   options: BundleVerifyOptions = {},
 ): PublicKey[] {
   if (parsed.signer !== 'publicKey') return [];
-  const entity = toSignedEntity(parsed.bundle);
-  const checked: SignedEntity =
-    options.trustedRoot === undefined ? { ...entity, tlogEntries: [], timestamps: [] } : entity;
-  const root = TrustedRoot.fromJSON(options.trustedRoot ?? {});
-  for (const key of trusted) {
-    const material = toTrustMaterial(root, () => ({
-      publicKey: key.keyObject,
-      validFor: () => true,
-    }));
-    const verifier = new Verifier(material, {
-      tlogThreshold: 0,
-      ctlogThreshold: 0,
-      timestampThreshold: 0,
-    });
-    try {
-      verifier.verify(checked);
-      return [key];
-    } catch {
-      // Not this key (or tlog/timestamp evidence that does not check out): try the next.
-    }
+  const keys = verifiedKeys(hintedEnvelope(parsed), trusted);
+  if (options.trustedRoot === undefined || keys.length === 0) return keys;
+  const root = TrustedRoot.fromJSON(options.trustedRoot);
+  return keys.filter((key) => evidenceVerifies(parsed, key, root));
+}
+
+/** The bundle's key hint (verificationMaterial.publicKey.hint) as the signature's keyid hint. */
+function hintedEnvelope(parsed: AttestationBundle): Envelope {
+  const material = parsed.bundle.verificationMaterial.content;
+  const [signature] = parsed.envelope.signatures;
+  if (material.$case !== 'publicKey' || signature === undefined || signature.keyid !== undefined) {
+    return parsed.envelope;
   }
-  return [];
+  return { ...parsed.envelope, signatures: [{ ...signature, keyid: material.publicKey.hint }] };
+}
+
+/** Tlog entries and timestamps checked by @sigstore/verify, the signature by Vouch. */
+function evidenceVerifies(parsed: AttestationBundle, key: PublicKey, root: TrustedRoot): boolean {
+  const { entity, envelope } = parsed;
+  const content = entity.signature;
+  const message = pae(envelope.payloadType, envelope.payload);
+  const sig = envelope.signatures[0]?.sig ?? Buffer.alloc(0);
+  const checked: SignedEntity = {
+    ...entity,
+    signature: {
+      signature: content.signature,
+      compareSignature: (other) => content.compareSignature(other),
+      compareDigest: (digest) => content.compareDigest(digest),
+      verifySignature: () => verifyBytes(key, message, sig),
+    },
+  };
+  const material = toTrustMaterial(root, () => ({
+    publicKey: key.keyObject,
+    validFor: () => true,
+  }));
+  const verifier = new Verifier(material, {
+    tlogThreshold: 0,
+    ctlogThreshold: 0,
+    timestampThreshold: 0,
+  });
+  try {
+    verifier.verify(checked);
+    return true;
+  } catch {
+    // Tlog or timestamp evidence that does not check out against the root.
+    return false;
+  }
+}
+
+/** The first few bad fields @sigstore/bundle names (a junk bundle can name thousands). */
+function listed(fields: readonly unknown[]): string {
+  const shown = fields.slice(0, 5).map(String).join(', ');
+  return fields.length > 5 ? `${shown} and ${fields.length - 5} more` : shown;
 }
 
 /** Wraps a signed envelope (exactly one signature) in a Sigstore bundle v0.3 with a key hint. */

@@ -5,6 +5,10 @@ import { type DigestSet, parseDigestSet } from './digest-set.js';
 export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
 
+// in-toto specification 4.3 and 4.4: link and layout metadata, `_type` "link" / "layout"
+// (also carried as a DSSE payload by in-toto 1.x), are not attestations.
+export const IN_TOTO_METADATA_TYPES: ReadonlySet<string> = new Set(['link', 'layout']);
+
 export interface ResourceDescriptor {
   readonly name?: string;
   readonly uri?: string;
@@ -20,8 +24,6 @@ export interface Statement {
   readonly predicate: Readonly<Record<string, unknown>>;
 }
 
-const STATEMENT_FIELDS = new Set(['_type', 'subject', 'predicateType', 'predicate']);
-
 export function parseStatement(
   bytes: string | Uint8Array,
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
@@ -33,19 +35,26 @@ export function parseStatement(
  * in-toto spec/v1/statement.md: `_type` must be Statement v1 (v0.1 accepted for reading),
  * `subject` non-empty with a digest on every entry, `predicateType` a non-empty string.
  * The spec lets `predicate` be omitted; like the Go and Python bindings we require it, since
- * every predicate Vouch evaluates carries one. Unknown top-level fields are rejected.
+ * every predicate Vouch evaluates carries one. Unrecognised fields are ignored, as
+ * statement.md requires (Google Cloud Build's v0.1 Statements carry `slsaProvenance`); a
+ * policy can still read them through `statement` in CEL.
  */
 export function statementFromJson(value: unknown): Statement {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VouchError('MALFORMED', 'statement must be a JSON object', { path: '$' });
   }
   const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    if (!STATEMENT_FIELDS.has(key)) {
-      throw new VouchError('MALFORMED', `unknown statement field "${key}"`, { path: `$.${key}` });
-    }
-  }
   const type = obj._type;
+  if (typeof type === 'string' && IN_TOTO_METADATA_TYPES.has(type)) {
+    throw new VouchError(
+      'MALFORMED',
+      `the payload is in-toto ${String(type)} metadata, not an attestation`,
+      {
+        path: '$._type',
+        hint: 'an in-toto link records a supply-chain step for in-toto layouts; Vouch reads in-toto Statements (https://in-toto.io/Statement/v1)',
+      },
+    );
+  }
   if (type !== STATEMENT_V1 && type !== STATEMENT_V01) {
     throw new VouchError('MALFORMED', `unsupported statement _type ${JSON.stringify(type)}`, {
       path: '$._type',

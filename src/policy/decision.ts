@@ -15,6 +15,7 @@ export const REJECTION_CODES = [
   'CONDITION_FALSE',
   'CONDITION_ERROR',
   'BELOW_THRESHOLD',
+  'UNSUPPORTED_BUNDLE',
   'INTERNAL',
 ] as const satisfies readonly ErrorCode[];
 

@@ -159,7 +159,8 @@ function parseCandidate(candidate: CandidateDocument): Parsed {
   } catch (err) {
     // A document that does not parse strictly never counts.
     const e = asVouchError(err);
-    const code = e.code === 'INTERNAL' ? 'INTERNAL' : 'MALFORMED';
+    // UNSUPPORTED_BUNDLE keeps its code: "re-sign with a supported client", not "fix the JSON".
+    const code = e.code === 'INTERNAL' || e.code === 'UNSUPPORTED_BUNDLE' ? e.code : 'MALFORMED';
     return { digest: attestationDigest(candidate.bytes), source, code, message: e.describe() };
   }
 }
@@ -480,8 +481,8 @@ function signerNote(
   if (doc.verified.length > 0) {
     return `signed by ${doc.verified.map((k) => `${authorityOf(k, policy)} ${short(k)}`).join(', ')}`;
   }
-  const hinted = hints.length === 0 ? '' : ` (keyid hints: ${hints.map(short).join(', ')})`;
-  return `none of its ${signatures} signature(s) verifies with a key of this policy${hinted}`;
+  const hinted = hints.length === 0 ? '' : `, keyid hints ${hints.map(short).join(', ')}`;
+  return `no policy key verifies it: tampered, or signed by a key outside the policy (${signatures} signature(s)${hinted})`;
 }
 
 function timeRejection(

@@ -73,10 +73,11 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
     if (authority.keys.length < authority.listed) {
       warnings.push({
         path: `${at}.keys`,
-        message: `authority ${authority.name} lists the same key more than once (it counts once)`,
+        message: `authority ${authority.name} lists the same key more than once, in the same or another encoding (it counts once)`,
       });
     }
   }
+  warnings.push(...sharedKeys(policy));
   return warnings;
 }
 
@@ -86,6 +87,22 @@ function costWarning(degree: number, cost: number): string {
     return `the condition can cost ${steps} steps whatever the attestation holds, over the evaluation budget of ${CONDITION_BUDGET}`;
   }
   return `the condition's cost can grow as n^${degree} with the attestation's size n (nested comprehensions, or a list searched per element): ${steps} steps for ${LINT_DATA_SIZE} values, over the evaluation budget of ${CONDITION_BUDGET}`;
+}
+
+/** A key (by canonical keyid, so in any encoding) trusted by more than one authority. */
+function sharedKeys(policy: CompiledPolicy): PolicyWarning[] {
+  const holders = new Map<string, string[]>();
+  for (const authority of policy.authorities) {
+    for (const key of authority.keys) {
+      holders.set(key.keyid, [...(holders.get(key.keyid) ?? []), authority.name]);
+    }
+  }
+  return [...holders]
+    .filter(([, names]) => names.length > 1)
+    .map(([keyid, names]) => ({
+      path: 'spec.authorities',
+      message: `key ${keyid.slice(0, 16)} is listed by authorities ${names.join(', ')} (a requirement naming several of them counts it once)`,
+    }));
 }
 
 function allowNames(expr: AllowExpr): string[] {

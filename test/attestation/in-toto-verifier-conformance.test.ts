@@ -28,10 +28,12 @@ const key = publicKeyFromSpki(
 /**
  * Statements Vouch rejects although their signature is valid (asserted, not skipped):
  * clone.fe1c6281.json carries `type` where in-toto statement.md requires `_type` (Go protojson
- * writes the proto field name and also reads it back). Vouch rejects unknown Statement fields.
+ * writes the proto field name and also reads it back). statement.md makes `type` an
+ * unrecognised field, which is ignored, so the Statement has no `_type` and is rejected there
+ * (cases.json reads it as v1 the way the Go verifier does; the spec decides here).
  */
 const REJECTED_STATEMENTS: Readonly<Record<string, string>> = {
-  'test-data/clone.fe1c6281.json': '$.type',
+  'test-data/clone.fe1c6281.json': '$._type',
 };
 
 const envelopeOf = (path: string): Envelope => parseEnvelope(vectorText(SET, path));
@@ -59,7 +61,7 @@ describe('in-toto attestation-verifier conformance (keyed ed25519)', () => {
         expect(statement.predicateType).toBe(c.predicateType);
       });
     } else {
-      it(`rejects the Statement: unknown field at ${rejectedAt}`, () => {
+      it(`rejects the Statement at ${rejectedAt}`, () => {
         expect(() => parseStatement(envelopeOf(path).payload)).toThrowWithCode(
           'MALFORMED',
           rejectedAt,

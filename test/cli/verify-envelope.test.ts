@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { envelopeToJson, signEnvelope } from '../../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE, parseEnvelope } from '../../src/attestation/envelope.js';
 import { loadPrivateKey } from '../../src/crypto/keys.js';
 import { keygen, runCli, tempDir } from '../support/cli.js';
+import { ecSpki, toPem } from '../support/spki.js';
 
 /**
  * Exit codes: 0 verified; 1 not verified. A document that does not parse (junk base64,
@@ -146,6 +147,29 @@ describe('vouch verify-envelope', async () => {
       );
       expect(aliceOnly.code).toBe(1);
       expect(aliceOnly.stderr).toContain('BELOW_THRESHOLD: 1 of 2');
+    });
+
+    it('counts one key once when it is given twice in two encodings (issue 8 item 1)', async () => {
+      // alice's key again, its EC point compressed: another SPKI, the same key.
+      const compressed = join(dir, 'alice-compressed.pub');
+      writeFileSync(
+        compressed,
+        toPem(ecSpki(createPublicKey(readFileSync(alice.pub, 'utf8')), 'compressed')),
+      );
+      const twice = await runCli(
+        'verify-envelope',
+        '--key',
+        alice.pub,
+        '--key',
+        compressed,
+        '--threshold',
+        '2',
+        both,
+      );
+      expect(twice.code).toBe(1);
+      expect(twice.stderr).toContain('BELOW_THRESHOLD: 1 of 2');
+      const once = await runCli('verify-envelope', '--key', compressed, both);
+      expect(once.stdout).toContain(`signed by ${alice.keyid}\n`);
     });
 
     it.each(['0', '-1', '1.5', 'two'])('exits 2 with USAGE for --threshold %s', async (t) => {

@@ -58,13 +58,18 @@ describe('keys', () => {
   describe('when a key is of an unsupported kind', () => {
     it.each([
       ['EC secp256k1', () => asPems(generateKeyPairSync('ec', { namedCurve: 'secp256k1' }))],
-      ['RSA 1024', () => asPems(generateKeyPairSync('rsa', { modulusLength: 1024 }))],
       ['Ed448', () => asPems(generateKeyPairSync('ed448'))],
       ['X25519', () => asPems(generateKeyPairSync('x25519'))],
     ])('rejects %s as KEY_UNSUPPORTED, public and private', (_what, make) => {
       const { publicKey, privateKey } = make();
       expect(() => loadPublicKey(publicKey)).toThrowWithCode('KEY_UNSUPPORTED');
       expect(() => loadPrivateKey(privateKey)).toThrowWithCode('KEY_UNSUPPORTED');
+    });
+
+    it('rejects RSA 1024 as KEY_WEAK, public and private', () => {
+      const { publicKey, privateKey } = asPems(generateKeyPairSync('rsa', { modulusLength: 1024 }));
+      expect(() => loadPublicKey(publicKey)).toThrowWithCode('KEY_WEAK');
+      expect(() => loadPrivateKey(privateKey)).toThrowWithCode('KEY_WEAK');
     });
 
     it('accepts RSA 2048 and the P-384 and P-521 curves', () => {

@@ -97,6 +97,9 @@ describe('interop with python3-securesystemslib', () => {
       { keytype: 'ecdsa', scheme: undefined, signs: 'ecdsa-sha2-nistp256' },
       { keytype: 'rsa', scheme: undefined, signs: 'rsassa-pss-sha256' },
       { keytype: 'rsa', scheme: 'rsa-pkcs1v15-sha256', signs: 'rsa-pkcs1v15-sha256' },
+      // RSA over SHA-384/512 (issue 10: keys and schemes as securesystemslib users have them).
+      { keytype: 'rsa', scheme: 'rsassa-pss-sha384', signs: 'rsassa-pss-sha384' },
+      { keytype: 'rsa', scheme: 'rsa-pkcs1v15-sha512', signs: 'rsa-pkcs1v15-sha512' },
     ] as const)('with a $keytype key signing $signs', ({ keytype, scheme, signs }) => {
       const dir = tempDir();
       const pub = join(dir, 'peer.pub');
@@ -126,6 +129,23 @@ describe('interop with python3-securesystemslib', () => {
         const doc = parseSignedDocument(JSON.stringify(envelope));
         expect(documentSigners(doc, [trusted]).map((k) => k.keyid)).toEqual([trusted.keyid]);
         expect(parseStatement(doc.envelope.payload)).toEqual(statement);
+      });
+
+      it('reads the securesystemslib key dict itself as a key file, with the same keyid', async () => {
+        const { envelope, key } = peer();
+        const dict = join(dir, 'peer.sslib.json');
+        writeFileSync(
+          dict,
+          JSON.stringify({ ...key, keyid_hash_algorithms: ['sha256', 'sha512'] }),
+        );
+        expect(loadPublicKey(readFileSync(dict, 'utf8')).keyid).toBe(
+          loadPublicKey(readFileSync(pub, 'utf8')).keyid,
+        );
+        const file = join(dir, 'peer-dict.dsse.json');
+        writeFileSync(file, JSON.stringify(envelope));
+        const result = await runCli('verify-envelope', '--key', dict, file);
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
       });
 
       it('verifies with vouch verify-envelope', async () => {

@@ -233,7 +233,7 @@ describe('compilePolicy', () => {
       [
         'an RSA key that is too short',
         policyYaml({ spec: '  authorities:\n    builder: {keys: [{file: keys/rsa1024.pub}]}' }),
-        /KEY_UNSUPPORTED/,
+        /KEY_WEAK/,
       ],
       [
         'an inline pem that is not a key',

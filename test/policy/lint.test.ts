@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { lintPolicy } from '../../src/policy/lint.js';
 import {
@@ -9,6 +10,7 @@ import {
   VULN_REVIEW,
   VULNS,
 } from '../support/signing.js';
+import { ecSpki, toPem } from '../support/spki.js';
 
 const builder = makeKey();
 const alice = makeKey();
@@ -146,8 +148,28 @@ describe('lintPolicy', () => {
     expect(warnings).toEqual([
       'tests: timestampPath has no effect without maxAge',
       'requirement tests does not appear in allow, so it never affects the decision',
-      'authority builder lists the same key more than once (it counts once)',
+      'authority builder lists the same key more than once, in the same or another encoding (it counts once)',
       'authority unused signs for no requirement',
+    ]);
+  });
+
+  it('when one key is listed twice in two encodings, or by two authorities, it says so', () => {
+    // builder's EC point compressed: another SPKI of the same key (issue 8 item 1).
+    const compressed = toPem(ecSpki(createPublicKey(builder.pem), 'compressed'));
+    const warnings = lintPolicy(
+      policyOf({
+        authorities: {
+          builder: { keys: [{ pem: builder.pem }, { pem: compressed }] },
+          release: { keys: [{ pem: compressed }] },
+        },
+        requirements: [
+          { name: 'provenance', predicateType: PROVENANCE, signers: ['builder', 'release'] },
+        ],
+      }),
+    ).map((w) => w.message);
+    expect(warnings).toEqual([
+      'authority builder lists the same key more than once, in the same or another encoding (it counts once)',
+      `key ${builder.keyid.slice(0, 16)} is listed by authorities builder, release (a requirement naming several of them counts it once)`,
     ]);
   });
 });
