@@ -30,7 +30,9 @@ describe('files named by the user are read with a cap', () => {
       policy,
       'apiVersion: vouch/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  authorities:\n    a: {keys: [{file: /dev/zero}]}\n  requirements:\n    - {name: r, predicateType: x, signers: [a]}\n',
     );
-    expect(() => readPolicyFile(policy)).toThrow(/KEY_UNREADABLE: cannot read key file \/dev\/zero/);
+    expect(() => readPolicyFile(policy)).toThrow(
+      /KEY_UNREADABLE: cannot read key file \/dev\/zero/,
+    );
   });
 
   it('vouch scan import refuses a report that never ends', async () => {
