@@ -4,13 +4,13 @@ import {
   fsyncSync,
   linkSync,
   openSync,
-  readFileSync,
   renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { VouchError } from '../errors.js';
+import { readFileBounded } from '../sources/bounded-read.js';
 
 export interface WriteOptions {
   /** File mode for a new file (e.g. 0o600 for private keys). */
@@ -68,16 +68,12 @@ export function writeFileAtomic(
   }
 }
 
-/** Reads a file, or standard input for `-`. */
+// The largest input a command reads (scanner reports may be 64 MiB, SCAN_REPORT_LIMITS).
+const MAX_INPUT = 64 * 1024 * 1024;
+
+/** Reads a file, or standard input for `-`, up to 64 MiB (a path like /dev/zero stops there). */
 export function readInput(path: string): Buffer {
-  try {
-    return readFileSync(path === '-' ? 0 : path);
-  } catch (cause) {
-    throw new VouchError('IO_ERROR', `cannot read ${path === '-' ? 'standard input' : path}`, {
-      cause,
-      path,
-    });
-  }
+  return readFileBounded(path, MAX_INPUT, path === '-' ? 'standard input' : path);
 }
 
 export function readText(path: string): string {

@@ -4,13 +4,13 @@ import {
   fstatSync,
   opendirSync,
   openSync,
-  readSync,
   type Stats,
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { VouchError } from '../errors.js';
 import type { SkippedInput } from '../policy/decision.js';
+import { readOpenFile } from './bounded-read.js';
 import { npmAttestationBundles } from './npm-attestations.js';
 
 /** One received document with where it came from (`file`, `file.jsonl#L3`, `file#attestations[i]`). */
@@ -81,7 +81,12 @@ export function readDocuments(
         field: 'attestations',
       });
     }
-    search.visit(path, stats, 0, true);
+    if (stats.isFIFO() || stats.isCharacterDevice()) {
+      // /dev/stdin, <(...): only standard input itself may be a stream (bounded, read once).
+      search.skip(path, `not a regular file (${fileType(stats)}); pass - to read standard input`);
+    } else {
+      search.visit(path, stats, 0, true);
+    }
   }
   return { documents: search.documents, skipped: search.skipped };
 }
@@ -145,7 +150,9 @@ class Search {
         stats = statSync(child);
       } catch (cause) {
         // Dangling links, link loops (ELOOP), entries removed meanwhile: skip this one only.
-        this.skip(child, `cannot read: ${errnoOf(cause)}`);
+        // A name that is not UTF-8 comes back with U+FFFD and then names no file at all.
+        const why = name.includes('\ufffd') ? 'the name is not valid UTF-8' : errnoOf(cause);
+        this.skip(child, `cannot read: ${why}`);
         continue;
       }
       this.visit(child, stats, depth + 1, false);
@@ -238,7 +245,7 @@ class Search {
     return true;
   }
 
-  private skip(source: string, reason: string): void {
+  skip(source: string, reason: string): void {
     this.skipped.push({ source, reason });
   }
 }
@@ -260,17 +267,7 @@ function readRegularFile(path: string, cap: number): Buffer | string {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) return `not a regular file (${fileType(stats)})`;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stats.size - total, 0) + 1, 1 << 20));
-      const n = readSync(fd, chunk, 0, chunk.byteLength, null);
-      if (n === 0) break;
-      total += n;
-      if (total > cap) return TOO_LARGE;
-      chunks.push(n === chunk.byteLength ? chunk : chunk.subarray(0, n));
-    }
-    return Buffer.concat(chunks, total);
+    return readOpenFile(fd, cap) ?? TOO_LARGE;
   } catch (cause) {
     return `cannot read: ${errnoOf(cause)}`;
   } finally {

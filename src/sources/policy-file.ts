@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { VouchError } from '../errors.js';
 import { type CompiledPolicy, compilePolicy } from '../policy/compile.js';
 import type { ConfigFormat } from '../policy/config-text.js';
+import { readFileBounded } from './bounded-read.js';
+
+// Far above any real policy (the compiler refuses more than 1 MiB) or key file; they only stop
+// a path such as /dev/zero from filling memory before the compiler sees the size.
+const MAX_POLICY_READ = 16 * 1024 * 1024;
+const MAX_KEY_FILE = 1024 * 1024;
 
 /** `.json` is strict JSON; anything else (`.yaml`, `.yml`) is YAML. */
 export function configFormatOf(path: string): ConfigFormat {
@@ -22,16 +27,7 @@ export interface PolicyFile {
 
 /** Reads a policy file once and compiles those very bytes. */
 export function readPolicyFile(path: string): PolicyFile {
-  let text: Buffer;
-  try {
-    text = readFileSync(path);
-  } catch (cause) {
-    throw new VouchError('IO_ERROR', `cannot read policy ${path}`, {
-      cause,
-      path,
-      field: 'policy',
-    });
-  }
+  const text = readFileBounded(path, MAX_POLICY_READ, `policy ${path}`);
   const base = dirname(path);
   const policy = compilePolicy(
     { name: path, text, format: configFormatOf(path) },
@@ -39,7 +35,7 @@ export function readPolicyFile(path: string): PolicyFile {
       readKeyFile: (file) => {
         const full = resolve(base, file);
         try {
-          return readFileSync(full, 'utf8');
+          return readFileBounded(full, MAX_KEY_FILE, `key file ${full}`).toString('utf8');
         } catch (cause) {
           throw new VouchError('KEY_UNREADABLE', `cannot read key file ${full}`, {
             cause,

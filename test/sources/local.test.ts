@@ -154,3 +154,29 @@ describe('npm registry attestations documents', () => {
     expect(readDocuments([file]).documents.map((d) => d.origin)).toEqual([file]);
   });
 });
+
+describe('edges found by attacking the sources', () => {
+  it('names a file whose name is not UTF-8, instead of calling it a dangling link', () => {
+    execFileSync('python3', [
+      '-c',
+      'import os,sys; open(os.path.join(sys.argv[1].encode(), b"\\xff.json"), "w").write("{}")',
+      dir,
+    ]);
+    const { skipped } = readDocuments([dir]);
+    expect(skipped).toEqual([
+      { source: join(dir, '\ufffd.json'), reason: 'cannot read: the name is not valid UTF-8' },
+    ]);
+  });
+
+  it('skips a named FIFO (/dev/stdin, process substitution) and says to use -', () => {
+    mkfifo(join(dir, 'named-fifo'));
+    const { documents, skipped } = readDocuments([join(dir, 'named-fifo')]);
+    expect(documents).toEqual([]);
+    expect(skipped).toEqual([
+      {
+        source: join(dir, 'named-fifo'),
+        reason: 'not a regular file (FIFO); pass - to read standard input',
+      },
+    ]);
+  });
+});
