@@ -29,22 +29,23 @@ export function readOpenFile(fd: number, cap: number): Buffer | undefined {
  * size cap. FIFOs and process substitution work (the user chose them); /dev/zero cannot fill
  * memory. `what` names the file in messages.
  */
-export function readFileBounded(path: string, cap: number, what = path): Buffer {
+export function readFileBounded(path: string, cap: number, what = path, field?: string): Buffer {
+  const at = field === undefined ? { path } : { path, field };
   let fd: number;
   try {
     fd = path === '-' ? 0 : openSync(path, 'r');
   } catch (cause) {
-    throw new VouchError('IO_ERROR', `cannot read ${what}`, { cause, path });
+    throw new VouchError('IO_ERROR', `cannot read ${what}`, { cause, ...at });
   }
   try {
     const bytes = readOpenFile(fd, cap);
     if (bytes === undefined) {
-      throw new VouchError('TOO_LARGE', `${what} is over the ${cap}-byte limit`, { path });
+      throw new VouchError('TOO_LARGE', `${what} is over the ${cap}-byte limit`, at);
     }
     return bytes;
   } catch (cause) {
     if (cause instanceof VouchError) throw cause;
-    throw new VouchError('IO_ERROR', `cannot read ${what}`, { cause, path });
+    throw new VouchError('IO_ERROR', `cannot read ${what}`, { cause, ...at });
   } finally {
     if (fd !== 0) closeSync(fd);
   }

@@ -27,7 +27,7 @@ export interface PolicyFile {
 
 /** Reads a policy file once and compiles those very bytes. */
 export function readPolicyFile(path: string): PolicyFile {
-  const text = readFileBounded(path, MAX_POLICY_READ, `policy ${path}`);
+  const text = readFileBounded(path, MAX_POLICY_READ, `policy ${path}`, 'policy');
   const base = dirname(path);
   const policy = compilePolicy(
     { name: path, text, format: configFormatOf(path) },

@@ -240,7 +240,8 @@ describe('vouch verify-envelope', async () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `vouch: error NO_DOCUMENTS: no attestation found in ${empty} (directories are searched for .json, .jsonl and .sigstore files)\n`,
+      `vouch: skipped ${empty}/notes.txt: not an attestation file name (.json, .jsonl, .sigstore)\n` +
+        `vouch: error NO_DOCUMENTS: no attestation found in ${empty} (directories are searched for .json, .jsonl and .sigstore files)\n`,
     );
     const json = await runCli('verify-envelope', '--key', alice.pub, '--output', 'json', empty);
     expect(json.code).toBe(1);

@@ -93,7 +93,7 @@ import { digestFile, loadPolicyFile, readDocuments } from 'vouch/node';
 
 const policy = loadPolicyFile('policy.yaml');
 const artifact = { name: 'app.bin', digest: await digestFile('app.bin') };
-const documents = readDocuments(['att.json']);
+const { documents } = readDocuments(['att.json']);
 const decision = vouch.evaluatePolicy(policy, { artifact, documents, at: new Date() });
 console.log(JSON.stringify({ allowed: decision.allowed, version: vouch.VOUCH_VERSION, exports: Object.keys(vouch) }));
 `;

@@ -124,7 +124,9 @@ describe('evaluatePolicy', () => {
       const decision = read([['p.json', provenanceDoc]], compiled);
       expect(decision.schemaVersion).toBe('vouch.dev/decision/v1');
       expect(decision.vouchVersion).toBe(VOUCH_VERSION);
-      expect(decision.policyDigest).toEqual({
+      // The compiled policy's digest: the file and the keys it resolved to (policy-digest.ts).
+      expect(decision.policyDigest).toEqual(compiled.digest);
+      expect(decision.policyDigest).not.toEqual({
         sha256: createHash('sha256').update(text).digest('hex'),
       });
       expect(read([['p.json', provenanceDoc]]).policyDigest).not.toEqual(decision.policyDigest);

@@ -69,7 +69,7 @@ describe('explainDecision', () => {
       requirements: [{ name: 'r', satisfied: false, satisfiedBy: [], rejected, missing: 'x' }],
     });
     expect(text.match(/MALFORMED/g)).toHaveLength(10);
-    expect(text).toContain('... and 5 more (--output json lists every one)');
+    expect(text).toContain('... and 5 more (the JSON decision lists every one)');
   });
 
   it('when allowed it names who signed and warns about what expires within a day', () => {

@@ -101,6 +101,8 @@ spec:
   it('--artifact refuses a weak algorithm instead of hashing a file of that name', async () => {
     const result = await verify(`sha1:${'a'.repeat(40)}`);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^vouch: error USAGE: sha1:a+: sha1 cannot identify an artifact/);
+    expect(result.stderr).toMatch(
+      /^vouch: error USAGE at --artifact: sha1:a+: sha1 cannot identify an artifact/,
+    );
   });
 });

@@ -106,9 +106,9 @@ describe('readDocuments over a hostile attestations directory', () => {
       ...DEFAULT_SOURCE_LIMITS,
       maxDocuments: 3,
     });
-    expect(documents.map((d) => d.origin)).toEqual([`${file}:1`, `${file}:2`, `${file}:3`]);
+    expect(documents.map((d) => d.origin)).toEqual([`${file}#L1`, `${file}#L2`, `${file}#L3`]);
     expect(skipped).toEqual([
-      { source: `${file}:4`, reason: expect.stringMatching(/rest not read/) },
+      { source: `${file}#L4`, reason: expect.stringMatching(/rest not read/) },
     ]);
   });
 
@@ -125,7 +125,7 @@ describe('documentsFromBytes (standard input)', () => {
 
   it('reads JSON Lines as one document per line', () => {
     const { documents } = documentsFromBytes('-', Buffer.from(`${envelope}\n\n${envelope}\n`));
-    expect(documents.map((d) => d.origin)).toEqual(['-:1', '-:3']);
+    expect(documents.map((d) => d.origin)).toEqual(['-#L1', '-#L3']);
   });
 });
 

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
+import { subjectAlgorithms } from '../../src/sources/artifact-algorithms.js';
 import { digestFile } from '../../src/sources/artifact-file.js';
 import { readDocuments } from '../../src/sources/local.js';
 import { vector, vectorJson } from '../support/paths.js';
@@ -42,7 +43,9 @@ describe('npm registry attestations documents (slsa-verifier npm vectors)', () =
         '#attestations[0]',
         '#attestations[1]',
       ]);
-      const artifact = { name: tgz, digest: await digestFile(join(NPM, tgz)) };
+      // npm subjects carry sha512 only: hash with the algorithms the candidates name.
+      const algorithms = subjectAlgorithms(documents);
+      const artifact = { name: tgz, digest: await digestFile(join(NPM, tgz), { algorithms }) };
       const decision = evaluatePolicy(policy, {
         artifact,
         documents,
