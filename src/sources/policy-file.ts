@@ -18,6 +18,8 @@ export function loadPolicyFile(path: string): CompiledPolicy {
 export interface PolicyFile {
   readonly policy: CompiledPolicy;
   readonly bytes: Buffer;
+  /** The key files it names, resolved (what a server watches for changes). */
+  readonly keyFiles: readonly string[];
 }
 
 /** Reads a policy file once and compiles those very bytes. */
@@ -33,11 +35,13 @@ export function readPolicyFile(path: string): PolicyFile {
     });
   }
   const base = dirname(path);
+  const keyFiles: string[] = [];
   const policy = compilePolicy(
     { name: path, text, format: configFormatOf(path) },
     {
       readKeyFile: (file) => {
         const full = resolve(base, file);
+        keyFiles.push(full);
         try {
           return readFileSync(full, 'utf8');
         } catch (cause) {
@@ -49,5 +53,5 @@ export function readPolicyFile(path: string): PolicyFile {
       },
     },
   );
-  return { policy, bytes: text };
+  return { policy, bytes: text, keyFiles };
 }

@@ -1,0 +1,76 @@
+import { attestationDigest } from '../attestation/envelope.js';
+import { asVouchError } from '../errors.js';
+import { evaluatePolicy } from '../policy/evaluate.js';
+import { readDocuments } from '../sources/local.js';
+import { breakglassGrant } from './breakglass.js';
+import type { DiscoveryCache } from './discovery-cache.js';
+import type { DocumentCache } from './document-cache.js';
+import type { ImageVerdict, ImageVerifier, VerifyImageRequest } from './image-verifier.js';
+
+export interface LocalVerifierOptions {
+  /** Attestation directories and files (DESIGN.md section 9), searched recursively. */
+  readonly dirs: readonly string[];
+  readonly discovery: DiscoveryCache;
+  readonly documents: DocumentCache;
+}
+
+/**
+ * The verifier until `verify.ts` and the registry source land: every document in the local
+ * attestation directories is a candidate for every image (the evaluator matches subjects).
+ * Without a registry a tag cannot be resolved, nor an index's platform manifests listed:
+ * those images are denied, saying why.
+ */
+export function localImageVerifier(options: LocalVerifierOptions): ImageVerifier {
+  const discover = () =>
+    options.discovery.discover('local', async () => readDocuments(options.dirs));
+  return {
+    async verifyImage(request: VerifyImageRequest): Promise<ImageVerdict> {
+      const { image, policy, platforms, now } = request;
+      if (image.digest === undefined) {
+        return {
+          kind: 'failed',
+          code: 'IMAGE_NOT_PINNED',
+          message: `${image.original} is given by tag only; resolving tags needs the registry source, which this build does not have yet: pin the image by digest (@sha256:...)`,
+        };
+      }
+      if (platforms !== 'index') {
+        return {
+          kind: 'failed',
+          code: 'PLATFORMS_UNRESOLVED',
+          message: `platforms ${Array.isArray(platforms) ? platforms.join(', ') : platforms} needs the image index from the registry source, which this build does not have yet`,
+        };
+      }
+      let documents: Awaited<ReturnType<typeof discover>>;
+      try {
+        documents = await discover();
+      } catch (err) {
+        const e = asVouchError(err);
+        return { kind: 'failed', code: e.code, message: e.describe() };
+      }
+      const artifact = {
+        name: image.name,
+        digest: { sha256: image.digest.slice('sha256:'.length) },
+      };
+      const decision = evaluatePolicy(policy, {
+        artifact,
+        documents,
+        at: now,
+        verifiedDocuments: options.documents.forPolicy(policy),
+      });
+      const breakglass =
+        decision.allowed || request.breakglass === undefined
+          ? undefined
+          : breakglassGrant(
+              evaluatePolicy(request.breakglass, {
+                artifact,
+                documents,
+                at: now,
+                verifiedDocuments: options.documents.forPolicy(request.breakglass),
+              }),
+              documents,
+              attestationDigest,
+            );
+      return { kind: 'evaluated', digest: image.digest, decision, breakglass };
+    },
+  };
+}
