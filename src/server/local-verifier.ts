@@ -3,9 +3,11 @@ import { asVouchError } from '../errors.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { readDocuments } from '../sources/local.js';
 import { breakglassGrant } from './breakglass.js';
-import type { DiscoveryCache } from './discovery-cache.js';
-import type { DocumentCache } from './document-cache.js';
+import type { ServerSettings } from './config.js';
+import { DiscoveryCache } from './discovery-cache.js';
+import { DocumentCache } from './document-cache.js';
 import type { ImageVerdict, ImageVerifier, VerifyImageRequest } from './image-verifier.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface LocalVerifierOptions {
   /** Attestation directories and files (DESIGN.md section 9), searched recursively. */
@@ -73,4 +75,15 @@ export function localImageVerifier(options: LocalVerifierOptions): ImageVerifier
       return { kind: 'evaluated', digest: image.digest, decision, breakglass };
     },
   };
+}
+
+/** The local verifier for a configuration, with fresh caches counted in the metrics. */
+export function localVerifierFor(settings: ServerSettings, metrics: ServerMetrics): ImageVerifier {
+  const counter = (cache: string) => (result: 'hit' | 'miss') =>
+    metrics.cache.inc({ cache, result });
+  return localImageVerifier({
+    dirs: settings.attestations.dirs,
+    discovery: new DiscoveryCache(settings.cache.discoveryTtl, Date.now, counter('discovery')),
+    documents: new DocumentCache(settings.cache.documents, counter('documents')),
+  });
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { parseStrictJson } from '../encoding/strict-json.js';
 import { asVouchError, VouchError } from '../errors.js';
@@ -53,7 +53,8 @@ export function buildServer(options: ServerOptions): WebhookServer {
   let generation = 0;
   const app = Fastify({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    // One decision log line per admission is written by the handler, not per request.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_ADMISSION_BYTES,
     // The apiserver keeps connections alive; idle ones are closed after a minute.
     keepAliveTimeout: 60_000,
