@@ -266,8 +266,9 @@ async function verifyShared(
   request: Parameters<ImageVerifier['verifyImage']>[0],
 ): Promise<ImageVerdict> {
   const running = context.inFlight.get(key);
-  if (running === undefined)
+  if (running === undefined) {
     return context.inFlight.run(key, () => context.verifier.verifyImage(request));
+  }
   await running.catch(() => undefined);
   return context.verifier.verifyImage(request);
 }
