@@ -160,7 +160,10 @@ export function compileServerConfig(source: ConfigSource, base: string): LoadedS
   const [, host = '', portText = ''] = /^(.*):(\d+)$/.exec(spec.listen) ?? [];
   const port = Number(portText);
   if (port > 65535) {
-    issues.push({ path: ['spec', 'listen'], message: 'port must be 0 to 65535 (0: any free port)' });
+    issues.push({
+      path: ['spec', 'listen'],
+      message: 'port must be 0 to 65535 (0: any free port)',
+    });
   }
   const seen = new Set<string>();
   const imagePolicies: ImagePolicy[] = [];

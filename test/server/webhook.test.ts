@@ -66,6 +66,14 @@ async function admit(
   return body.response;
 }
 
+/** The images of the first decision log line. */
+function loggedImages(
+  lines: readonly Record<string, unknown>[],
+): { result: string; mode?: string }[] {
+  const line = lines.find((l) => l.msg === 'admission');
+  return (line?.images ?? []) as { result: string; mode?: string }[];
+}
+
 const image = (digest: string, repo = 'ghcr.io/acme/app') => `${repo}@${digest}`;
 
 describe('when an image policy in enforce mode judges a pod', () => {
@@ -133,7 +141,7 @@ describe('when an image policy in enforce mode judges a pod', () => {
     const res = await server.app.inject({
       method: 'POST',
       url: '/validate',
-      payload: ephemeralContainersReview(image(GOOD), 'ghcr.io/acme/debug@' + BAD),
+      payload: ephemeralContainersReview(image(GOOD), `ghcr.io/acme/debug@${BAD}`),
     });
     const answer = res.json().response as Answer;
     expect(answer.allowed).toBe(false);
@@ -149,8 +157,7 @@ describe('when an image policy in enforce mode judges a pod', () => {
     const { server, lines } = webhook();
     const answer = await admit(server, { containers: [image(BAD)] }, { namespace: 'kube-system' });
     expect(answer.allowed).toBe(true);
-    const line = lines.find((l) => l.msg === 'admission');
-    expect((line?.images as { result: string }[])[0]?.result).toBe('exempt');
+    expect(loggedImages(lines)[0]?.result).toBe('exempt');
   });
 });
 
@@ -196,9 +203,7 @@ describe('when the image policy is in warn or audit mode', () => {
     const answer = await admit(server, { containers: [image(BAD, 'registry.example.com/tool')] });
     expect(answer.allowed).toBe(true);
     expect(answer.warnings).toBeUndefined();
-    const logged = (
-      lines.find((l) => l.msg === 'admission')?.images as { result: string; mode: string }[]
-    )[0];
+    const logged = loggedImages(lines)[0];
     expect(logged).toMatchObject({ result: 'audit', mode: 'audit' });
   });
 
@@ -346,9 +351,7 @@ describe('when a breakglass attestation is present', () => {
       expect(
         await server.metrics.registry.getSingleMetricAsString('vouch_breakglass_admissions_total'),
       ).toContain('policy="prod",namespace="payments"} 1');
-      expect(
-        (lines.find((l) => l.msg === 'admission')?.images as { result: string }[])[0]?.result,
-      ).toBe('breakglass');
+      expect(loggedImages(lines)[0]?.result).toBe('breakglass');
     } finally {
       remove();
     }
