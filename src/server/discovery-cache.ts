@@ -1,4 +1,3 @@
-import type { CandidateDocument } from '../policy/evaluate.js';
 import type { CacheCounter } from './document-cache.js';
 import { LruMap } from './lru.js';
 
@@ -7,11 +6,8 @@ import { LruMap } from './lru.js';
  * long a newly pushed (or deleted) attestation takes to be seen. Concurrent lookups of one key
  * share one discovery; a failed discovery is never kept.
  */
-export class DiscoveryCache {
-  readonly #entries: LruMap<
-    string,
-    { at: number; documents: Promise<readonly CandidateDocument[]> }
-  >;
+export class DiscoveryCache<T> {
+  readonly #entries: LruMap<string, { at: number; documents: Promise<T> }>;
 
   constructor(
     private readonly ttl: number,
@@ -22,10 +18,7 @@ export class DiscoveryCache {
     this.#entries = new LruMap(maxEntries);
   }
 
-  discover(
-    key: string,
-    load: () => Promise<readonly CandidateDocument[]>,
-  ): Promise<readonly CandidateDocument[]> {
+  discover(key: string, load: () => Promise<T>): Promise<T> {
     const now = this.clock();
     const found = this.#entries.get(key);
     if (found !== undefined && now - found.at < this.ttl) {

@@ -1,7 +1,9 @@
+import { parseSignedDocument } from '../attestation/attestation.js';
 import { attestationDigest } from '../attestation/envelope.js';
+import { parseStatement } from '../attestation/statement.js';
 import { asVouchError } from '../errors.js';
-import { evaluatePolicy } from '../policy/evaluate.js';
-import { readDocuments } from '../sources/local.js';
+import { type CandidateDocument, evaluatePolicy } from '../policy/evaluate.js';
+import { type RawDocument, readDocuments } from '../sources/local.js';
 import { breakglassGrant } from './breakglass.js';
 import type { ServerSettings } from './config.js';
 import { DiscoveryCache } from './discovery-cache.js';
@@ -12,7 +14,7 @@ import type { ServerMetrics } from './metrics.js';
 export interface LocalVerifierOptions {
   /** Attestation directories and files (DESIGN.md section 9), searched recursively. */
   readonly dirs: readonly string[];
-  readonly discovery: DiscoveryCache;
+  readonly discovery: DiscoveryCache<LocalIndex>;
   readonly documents: DocumentCache;
 }
 
@@ -24,7 +26,7 @@ export interface LocalVerifierOptions {
  */
 export function localImageVerifier(options: LocalVerifierOptions): ImageVerifier {
   const discover = () =>
-    options.discovery.discover('local', async () => readDocuments(options.dirs));
+    options.discovery.discover('local', async () => indexBySubject(readDocuments(options.dirs)));
   return {
     async verifyImage(request: VerifyImageRequest): Promise<ImageVerdict> {
       const { image, policy, platforms, now } = request;
@@ -42,9 +44,10 @@ export function localImageVerifier(options: LocalVerifierOptions): ImageVerifier
           message: `platforms ${Array.isArray(platforms) ? platforms.join(', ') : platforms} needs the image index from the registry source, which this build does not have yet`,
         };
       }
-      let documents: Awaited<ReturnType<typeof discover>>;
+      const hex = image.digest.slice('sha256:'.length);
+      let documents: readonly CandidateDocument[];
       try {
-        documents = await discover();
+        documents = (await discover()).get(hex) ?? [];
       } catch (err) {
         const e = asVouchError(err);
         return { kind: 'failed', code: e.code, message: e.describe() };
@@ -75,6 +78,33 @@ export function localImageVerifier(options: LocalVerifierOptions): ImageVerifier
       return { kind: 'evaluated', digest: image.digest, decision, breakglass };
     },
   };
+}
+
+/** Candidate documents by the sha256 subject digests their payloads name. */
+export type LocalIndex = ReadonlyMap<string, readonly CandidateDocument[]>;
+
+/**
+ * Discovery over local files, as a registry's referrers API discovers by subject: a document
+ * is a candidate for the digests its payload's subjects name. Reading the unverified subject
+ * only routes the bytes; the evaluator still verifies them whole, and a document whose payload
+ * names no subject with the image's sha256 could only be rejected (SUBJECT_MISMATCH, DESIGN.md
+ * section 6 step 5) — or, not parsing, MALFORMED. Leaving it out cannot change an allow or a deny.
+ */
+export function indexBySubject(documents: readonly RawDocument[]): LocalIndex {
+  const index = new Map<string, CandidateDocument[]>();
+  for (const { bytes } of documents) {
+    let subjects: readonly string[];
+    try {
+      const statement = parseStatement(parseSignedDocument(bytes).envelope.payload);
+      subjects = statement.subject.flatMap((s) =>
+        s.digest.sha256 === undefined ? [] : [s.digest.sha256.toLowerCase()],
+      );
+    } catch {
+      continue;
+    }
+    for (const hex of new Set(subjects)) index.set(hex, [...(index.get(hex) ?? []), { bytes }]);
+  }
+  return index;
 }
 
 /** The local verifier for a configuration, with fresh caches counted in the metrics. */

@@ -5,7 +5,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
 import { loadServerConfig } from '../../src/server/config.js';
 import { DocumentCache } from '../../src/server/document-cache.js';
-import { localVerifierFor } from '../../src/server/local-verifier.js';
+import { indexBySubject, localVerifierFor } from '../../src/server/local-verifier.js';
 import { buildServer } from '../../src/server/server.js';
 import {
   authority,
@@ -127,7 +127,20 @@ describe('when decisions go through the verified-document cache', () => {
               ...input,
               verifiedDocuments: cache.forPolicy(policy),
             });
-            expect(cached).toEqual(evaluatePolicy(policy, input));
+            const uncached = evaluatePolicy(policy, input);
+            expect(cached).toEqual(uncached);
+            // Local discovery by subject leaves out only documents that could not count.
+            const docs = input.documents.map(({ bytes }) => ({
+              origin: '',
+              bytes: Buffer.from(bytes),
+            }));
+            const routed = indexBySubject(docs).get(r.artifact.sha256) ?? [];
+            const indexed = evaluatePolicy(policy, { ...input, documents: routed });
+            expect(indexed.allowed).toBe(uncached.allowed);
+            expect(indexed.expiresAt).toBe(uncached.expiresAt);
+            expect(indexed.requirements.map((q) => q.satisfiedBy)).toEqual(
+              uncached.requirements.map((q) => q.satisfiedBy),
+            );
           }
         },
       ),
