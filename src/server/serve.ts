@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { asVouchError, VouchError } from '../errors.js';
 import { type LoadedSettings, loadServerConfig, type ServerSettings } from './config.js';
 import { FileWatch } from './file-watch.js';
+import { needsNamespaceLabels } from './image-policy.js';
 import type { ImageVerifier } from './image-verifier.js';
 import { localVerifierFor } from './local-verifier.js';
 import type { ServerMetrics } from './metrics.js';
@@ -38,6 +39,14 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const installed = (next: LoadedSettings): void => {
+    if (needsNamespaceLabels(next.settings.imagePolicies)) {
+      // buildServer takes a NamespaceLabels reader; `vouch serve` has no in-cluster one yet.
+      throw new VouchError(
+        'SERVER_CONFIG_INVALID',
+        'namespaces.matchLabels needs the namespace label reader, which this build of vouch serve does not have',
+        { path: configPath, hint: 'select namespaces with include and exclude' },
+      );
+    }
     server.install(next.settings);
     if (next.settings.attestations.registry) {
       logger.warn(
