@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { parseSignedDocument } from '../attestation/attestation.js';
 import { attestationDigest } from '../attestation/envelope.js';
 import { parseStatement } from '../attestation/statement.js';
@@ -52,6 +53,10 @@ export function localImageVerifier(options: LocalVerifierOptions): ImageVerifier
         const e = asVouchError(err);
         return { kind: 'failed', code: e.code, message: e.describe() };
       }
+      // Each image's verification is its own turn of the event loop: a request with many
+      // images must not hold up the others (their continuations would otherwise all run in
+      // one run of microtasks).
+      await setImmediate();
       const artifact = {
         name: image.name,
         digest: { sha256: image.digest.slice('sha256:'.length) },
