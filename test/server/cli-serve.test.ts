@@ -44,7 +44,10 @@ describe('when `vouch serve` runs as users run it', () => {
 
   it('exits 2 with one coded line for a configuration that does not load', () => {
     const bad = `${dir.dir}/bad.yaml`;
-    writeFileSync(bad, 'apiVersion: vouch/v1\nkind: ServerConfig\nspec: {tls: {cert: a, key: b}, imagePolicies: []}\n');
+    writeFileSync(
+      bad,
+      'apiVersion: vouch/v1\nkind: ServerConfig\nspec: {tls: {cert: a, key: b}, imagePolicies: []}\n',
+    );
     const run = spawnSync(process.execPath, [VOUCH_BIN, 'serve', '--config', bad], {
       encoding: 'utf8',
     });
