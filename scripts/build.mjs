@@ -63,8 +63,9 @@ async function buildPackage() {
 async function buildBench() {
   await build({
     ...common,
-    entryPoints: ['bench/index.ts'],
-    outfile: 'build/bench/index.js',
+    // The in-process suites, and the two that drive servers of their own (webhook, registry).
+    entryPoints: ['bench/index.ts', 'bench/webhook.ts', 'bench/registry.ts'],
+    outdir: 'build/bench',
     packages: 'external',
   });
 }

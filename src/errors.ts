@@ -76,6 +76,27 @@ export const ERROR_CATALOGUE = {
     kind: 'verification',
     summary: 'no attestation was found where the command looked: nothing verified',
   },
+  // admission webhook (vouch serve)
+  SERVER_CONFIG_INVALID: {
+    kind: 'configuration',
+    summary: 'server configuration file is malformed or inconsistent',
+  },
+  ADMISSION_INVALID: { kind: 'input', summary: 'AdmissionReview request is malformed' },
+  IMAGE_REF_INVALID: { kind: 'input', summary: 'container image reference does not parse' },
+  IMAGE_NOT_PINNED: {
+    kind: 'verification',
+    summary: 'image tag could not be resolved to a digest',
+  },
+  IMAGE_UNMATCHED: { kind: 'verification', summary: 'no image policy matches the image' },
+  PLATFORMS_UNRESOLVED: {
+    kind: 'verification',
+    summary: "the image's platform manifests could not be listed",
+  },
+  DEADLINE_EXCEEDED: { kind: 'verification', summary: 'verification did not finish in time' },
+  NAMESPACE_LABELS_UNAVAILABLE: {
+    kind: 'verification',
+    summary: "the namespace's labels, which an image policy selects by, could not be read",
+  },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';

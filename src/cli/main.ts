@@ -25,6 +25,7 @@ const COMMANDS: ReadonlyMap<string, () => Promise<Registrar>> = new Map([
   ['verify', async () => (await import('./commands/verify.js')).registerVerify],
   ['policy', async () => (await import('./commands/policy.js')).registerPolicy],
   ['pull', async () => (await import('./commands/pull.js')).registerPull],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
 ]);
 
 /**

@@ -23,7 +23,16 @@ export interface ConfigIssue {
 /** `line:col` of the node at a field path (or its nearest parent); undefined for JSON. */
 export type Locate = (path: FieldPath) => string | undefined;
 
-export type ConfigErrorCode = Extract<ErrorCode, 'POLICY_INVALID' | 'FIXTURE_INVALID'>;
+export type ConfigErrorCode = Extract<
+  ErrorCode,
+  'POLICY_INVALID' | 'FIXTURE_INVALID' | 'SERVER_CONFIG_INVALID'
+>;
+
+const CONFIG_HINTS: Record<ConfigErrorCode, string> = {
+  POLICY_INVALID: 'fix the policy file; vouch policy lint checks it',
+  FIXTURE_INVALID: 'fix the test case file (docs/policy.md describes the format)',
+  SERVER_CONFIG_INVALID: 'fix the server configuration (docs/kubernetes.md describes the format)',
+};
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Alias expansions a document may make: a bound on "billion laughs" documents. */
@@ -241,12 +250,8 @@ export function configError(
     first?.message ?? 'invalid file',
     ...rest.map((issue) => `; also at ${where(issue)}: ${issue.message}`),
   ].join('');
-  const hint =
-    code === 'POLICY_INVALID'
-      ? 'fix the policy file; vouch policy lint checks it'
-      : 'fix the test case file (docs/policy.md describes the format)';
   return new VouchError(code, message, {
     path: first === undefined ? source.name : where(first),
-    hint,
+    hint: CONFIG_HINTS[code],
   });
 }

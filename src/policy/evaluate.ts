@@ -41,6 +41,21 @@ export interface EvaluationInput {
   readonly documents: readonly CandidateDocument[];
   /** The evaluation time T: the core never reads the clock. */
   readonly at: Date;
+  /** Optional memo of steps 1-3 per document (DESIGN.md section 11 verified-document cache). */
+  readonly verifiedDocuments?: VerifiedDocumentMemo;
+}
+
+/**
+ * What steps 1-3 (strict parse, payloadType, signatures) and the Statement parse found about
+ * one document: a function of its bytes and the policy's keys only, so it may be remembered.
+ * Subjects, times, thresholds and conditions are judged again on every evaluation.
+ */
+export type VerifiedDocument = Rejected | Omit<SignedCandidate, 'memo'>;
+
+/** Remembered VerifiedDocuments by document digest; the caller binds it to one set of keys. */
+export interface VerifiedDocumentMemo {
+  get(digest: string): VerifiedDocument | undefined;
+  set(digest: string, document: VerifiedDocument): void;
 }
 
 /**
@@ -58,7 +73,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
       throw new VouchError('USAGE', 'the evaluation time is invalid', { field: 'at' });
     }
     const context: Context = { policy, artifact, now, nowDate: new Date(now) };
-    const documents = distinct(input.documents.map(parseCandidate)).map((d) => examine(d, policy));
+    const documents = examineAll(input.documents, policy, input.verifiedDocuments);
     const results = policy.requirements.map((r) => judgeRequirement(r, documents, context));
     const satisfied = new Map(results.map((r) => [r.result.name, r]));
     const allowed =
@@ -108,15 +123,15 @@ interface Context {
 }
 
 /** A document after the checks every requirement shares: parse, payloadType, signatures. */
-type Examined =
-  | {
-      readonly kind: 'rejected';
-      readonly digest: string;
-      readonly source: string | null;
-      readonly code: RejectionCode;
-      readonly message: string;
-    }
-  | SignedCandidate;
+type Examined = Rejected | SignedCandidate;
+
+interface Rejected {
+  readonly kind: 'rejected';
+  readonly digest: string;
+  readonly source: string | null;
+  readonly code: RejectionCode;
+  readonly message: string;
+}
 
 interface SignedCandidate {
   readonly kind: 'signed';
@@ -182,6 +197,44 @@ function distinct(parsed: readonly Parsed[]): Parsed[] {
   return [...byDigest.values()].sort((a, b) =>
     a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0,
   );
+}
+
+function examineAll(
+  candidates: readonly CandidateDocument[],
+  policy: CompiledPolicy,
+  memo: VerifiedDocumentMemo | undefined,
+): Examined[] {
+  if (memo === undefined) {
+    return distinct(candidates.map(parseCandidate)).map((d) => examine(d, policy));
+  }
+  // Same order and de-duplication as distinct(), but a remembered document is not parsed again.
+  const byDigest = new Map<string, CandidateDocument>();
+  for (const c of candidates) {
+    const digest = attestationDigest(c.bytes);
+    const kept = byDigest.get(digest);
+    if (kept === undefined || earlier(c.source ?? null, kept.source ?? null)) {
+      byDigest.set(digest, c);
+    }
+  }
+  return [...byDigest]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([digest, c]) => {
+      // Where the bytes were read belongs to this request, never to the cache.
+      const source = c.source ?? null;
+      const known = memo.get(digest);
+      if (known !== undefined) {
+        return known.kind === 'signed' ? { ...known, source, memo: {} } : { ...known, source };
+      }
+      const examined = examine(parseCandidate(c), policy);
+      // An INTERNAL fault is not a property of the bytes: never remembered.
+      if (examined.kind === 'signed') {
+        const { memo: _perEvaluation, ...verified } = examined;
+        memo.set(digest, verified);
+      } else if (examined.code !== 'INTERNAL') {
+        memo.set(digest, examined);
+      }
+      return examined;
+    });
 }
 
 /** DESIGN.md section 6 steps 2 and 3, once per document for all requirements. */

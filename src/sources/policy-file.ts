@@ -23,17 +23,21 @@ export function loadPolicyFile(path: string): CompiledPolicy {
 export interface PolicyFile {
   readonly policy: CompiledPolicy;
   readonly bytes: Buffer;
+  /** The key files it names, resolved (what a server watches for changes). */
+  readonly keyFiles: readonly string[];
 }
 
 /** Reads a policy file once and compiles those very bytes. */
 export function readPolicyFile(path: string): PolicyFile {
   const text = readFileBounded(path, MAX_POLICY_READ, `policy ${path}`, 'policy');
   const base = dirname(path);
+  const keyFiles: string[] = [];
   const policy = compilePolicy(
     { name: path, text, format: configFormatOf(path) },
     {
       readKeyFile: (file) => {
         const full = resolve(base, file);
+        keyFiles.push(full);
         try {
           return readFileBounded(full, MAX_KEY_FILE, `key file ${full}`).toString('utf8');
         } catch (cause) {
@@ -45,5 +49,5 @@ export function readPolicyFile(path: string): PolicyFile {
       },
     },
   );
-  return { policy, bytes: text };
+  return { policy, bytes: text, keyFiles };
 }

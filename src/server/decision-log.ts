@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { AdmissionOutcome, Endpoint } from './admission.js';
+import type { AdmissionRequest } from './admission-review.js';
+import { printable } from './status-message.js';
+
+/**
+ * The one JSON line each admission writes: who asked about what, which image policy judged
+ * each image, the decision, reason codes and durations. Reasons are the evaluator's short
+ * messages; attestation contents and credentials are never logged.
+ */
+export function logAdmission(
+  logger: Logger,
+  endpoint: Endpoint,
+  request: AdmissionRequest,
+  outcome: AdmissionOutcome,
+  ms: number,
+): void {
+  logger.info(
+    {
+      uid: request.uid,
+      endpoint,
+      operation: request.operation,
+      subResource: request.subResource,
+      namespace: request.namespace,
+      kind: `${request.kind.group === '' ? '' : `${request.kind.group}/`}${request.kind.kind}`,
+      name: request.name,
+      dryRun: request.dryRun,
+      allowed: outcome.response.allowed,
+      images: outcome.images.map((i) => ({
+        image: i.image,
+        digest: i.digest,
+        policy: i.policy,
+        mode: i.mode,
+        result: i.result,
+        reasons: i.reasons.map((r) => ({
+          code: r.code,
+          requirement: r.requirement,
+          rejections: r.rejections,
+          message: printable(r.message, 300),
+        })),
+        breakglass: i.breakglass,
+        ms: round(i.ms),
+      })),
+      ms: round(ms),
+    },
+    'admission',
+  );
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

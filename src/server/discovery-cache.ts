@@ -1,0 +1,38 @@
+import type { CacheCounter } from './document-cache.js';
+import { LruMap } from './lru.js';
+
+/**
+ * Discovered attestations per image, kept for a short TTL (DESIGN.md section 11): it bounds how
+ * long a newly pushed (or deleted) attestation takes to be seen. Concurrent lookups of one key
+ * share one discovery; a failed discovery is never kept.
+ */
+export class DiscoveryCache<T> {
+  readonly #entries: LruMap<string, { at: number; documents: Promise<T> }>;
+
+  constructor(
+    private readonly ttl: number,
+    private readonly clock: () => number = Date.now,
+    private readonly count: CacheCounter = () => {},
+    maxEntries = 10_000,
+  ) {
+    this.#entries = new LruMap(maxEntries);
+  }
+
+  discover(key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.clock();
+    const found = this.#entries.get(key);
+    if (found !== undefined && now - found.at < this.ttl) {
+      this.count('hit');
+      return found.documents;
+    }
+    this.count('miss');
+    const documents = load();
+    if (this.ttl > 0) {
+      this.#entries.set(key, { at: now, documents });
+      documents.catch(() => {
+        if (this.#entries.get(key)?.documents === documents) this.#entries.delete(key);
+      });
+    }
+    return documents;
+  }
+}

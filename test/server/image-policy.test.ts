@@ -1,0 +1,197 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  compileServerConfig,
+  type ImagePolicy,
+  loadServerConfig,
+} from '../../src/server/config.js';
+import { selectImagePolicy } from '../../src/server/image-policy.js';
+import { parseImageReference } from '../../src/server/image-reference.js';
+import { localVerifierFor } from '../../src/server/local-verifier.js';
+import { buildServer } from '../../src/server/server.js';
+import { admissionReview } from './admission-fixtures.js';
+import { BAD, capturedLogger, configYaml, EVALUATED_AT, writeWebhookDir } from './webhook-dir.js';
+
+const dir = writeWebhookDir();
+afterAll(() => rmSync(dir.dir, { recursive: true, force: true }));
+const { settings } = loadServerConfig(dir.config);
+const [prod, staging] = settings.imagePolicies as [ImagePolicy, ImagePolicy, ImagePolicy];
+const ns = (name: string, labels?: Record<string, string>) => ({
+  name,
+  labels: labels === undefined ? undefined : new Map(Object.entries(labels)),
+});
+
+describe('when an image reference is parsed', () => {
+  it.each([
+    ['nginx', 'docker.io/library/nginx', undefined, undefined],
+    ['nginx:1.27', 'docker.io/library/nginx', '1.27', undefined],
+    ['index.docker.io/acme/tool:v1', 'docker.io/acme/tool', 'v1', undefined],
+    [`ghcr.io/acme/app:1.2@${BAD}`, 'ghcr.io/acme/app', '1.2', BAD],
+    [`localhost:5000/app@${BAD}`, 'localhost:5000/app', undefined, BAD],
+  ])('%s names %s', (text, name, tag, digest) => {
+    expect(parseImageReference(text)).toMatchObject({ name, tag, digest });
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['ghcr.io/acme/App', 'uppercase repository'],
+    ['ghcr.io/acme/app@sha256:abc', 'short digest'],
+    ['ghcr.io/acme/app@md5:0123', 'other algorithm'],
+    ['ghcr.io/acme/app:bad tag', 'space in tag'],
+    ['a'.repeat(1025), 'too long'],
+  ])('rejects %j (%s) with IMAGE_REF_INVALID', (text) => {
+    expect(() => parseImageReference(text)).toThrowWithCode('IMAGE_REF_INVALID');
+  });
+});
+
+describe('when an image policy is selected', () => {
+  it('the most specific glob wins, * stays within one path component', () => {
+    expect(
+      selectImagePolicy(settings.imagePolicies, 'ghcr.io/acme/staging/app', ns('a')),
+    ).toMatchObject({ kind: 'policy', policy: { name: 'staging' } });
+    expect(selectImagePolicy(settings.imagePolicies, 'ghcr.io/acme/app', ns('a'))).toMatchObject({
+      kind: 'policy',
+      policy: { name: 'prod' },
+    });
+    expect(
+      selectImagePolicy(settings.imagePolicies, 'registry.example.com/tool', ns('a')),
+    ).toMatchObject({ policy: { name: 'vendor' } });
+    expect(
+      selectImagePolicy(settings.imagePolicies, 'registry.example.com/team/tool', ns('a')),
+    ).toEqual({ kind: 'unmatched' });
+    expect(selectImagePolicy(settings.imagePolicies, 'ghcr.io/acmecorp/app', ns('a'))).toEqual({
+      kind: 'unmatched',
+    });
+  });
+
+  it('falls through to a less specific policy when the more specific one excludes the namespace', () => {
+    const narrow = {
+      ...staging,
+      namespaces: { include: new Set(['web']), exclude: new Set<string>(), matchLabels: new Map() },
+    };
+    expect(
+      selectImagePolicy([prod, narrow], 'ghcr.io/acme/staging/app', ns('payments')),
+    ).toMatchObject({ policy: { name: 'prod' } });
+    expect(
+      selectImagePolicy([prod, narrow], 'ghcr.io/acme/staging/app', ns('kube-system')),
+    ).toEqual({ kind: 'exempt', policies: ['staging', 'prod'] });
+  });
+
+  it('selects by labels when known, and fails closed when they are not', () => {
+    const labelled = {
+      ...prod,
+      namespaces: {
+        include: undefined,
+        exclude: new Set<string>(),
+        matchLabels: new Map([['tier', 'prod']]),
+      },
+    };
+    expect(
+      selectImagePolicy([labelled], 'ghcr.io/acme/app', ns('a', { tier: 'prod' })),
+    ).toMatchObject({ kind: 'policy' });
+    expect(
+      selectImagePolicy([labelled], 'ghcr.io/acme/app', ns('a', { tier: 'dev' })),
+    ).toMatchObject({ kind: 'exempt' });
+    expect(selectImagePolicy([labelled], 'ghcr.io/acme/app', ns('a'))).toMatchObject({
+      kind: 'labels-unknown',
+    });
+  });
+
+  it('a label reader that fails denies in enforce mode (NAMESPACE_LABELS_UNAVAILABLE)', async () => {
+    const labelled = {
+      ...prod,
+      namespaces: {
+        include: undefined,
+        exclude: new Set<string>(),
+        matchLabels: new Map([['tier', 'prod']]),
+      },
+    };
+    const server = buildServer({
+      logger: capturedLogger().logger,
+      verifierFor: localVerifierFor,
+      clock: () => EVALUATED_AT,
+      namespaceLabels: { labelsOf: async () => Promise.reject(new Error('403 forbidden')) },
+    });
+    server.install({ ...settings, imagePolicies: [labelled] });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: admissionReview({ containers: [`ghcr.io/acme/app@${BAD}`] }),
+    });
+    expect(res.json().response.allowed).toBe(false);
+    expect(res.json().response.status.message).toContain('NAMESPACE_LABELS_UNAVAILABLE');
+  });
+});
+
+describe('when the server configuration is loaded', () => {
+  const load = (text: string) => () =>
+    compileServerConfig({ name: join(dir.dir, 'c.yaml'), text, format: 'yaml' }, dir.dir);
+
+  it('resolves paths against the file and applies defaults', () => {
+    expect(settings).toMatchObject({
+      deadline: 8000,
+      unmatchedImages: 'deny',
+      tls: { cert: join(dir.dir, 'tls', 'tls.crt') },
+      attestations: { dirs: [join(dir.dir, 'attestations')] },
+      cache: { documents: 10_000, discoveryTtl: 30_000 },
+    });
+    expect(prod.breakglass).toEqual({ signers: ['oncall'], maxDuration: 4 * 3_600_000 });
+  });
+
+  it.each([
+    [
+      'an unknown field',
+      configYaml().replace('deadline: 8s', 'deadlne: 8s'),
+      'unknown field "deadlne"',
+    ],
+    ['a deadline past the apiserver maximum', configYaml({ deadline: '45s' }), 'at most 29s'],
+    [
+      'an unknown mode',
+      configYaml().replace('mode: warn', 'mode: block'),
+      'spec.imagePolicies[1].mode',
+    ],
+    ['a glob with uppercase', configYaml().replace('ghcr.io/acme/**', 'GHCR.io/**'), 'image glob'],
+    [
+      'a breakglass signer the policy lacks',
+      configYaml().replace('signers: [oncall]', 'signers: [sre]'),
+      '"sre" is not an authority',
+    ],
+    [
+      'a policy file that does not load',
+      configYaml().replace(
+        '{file: policy.yaml}\n      mode: audit',
+        '{file: missing.yaml}\n      mode: audit',
+      ),
+      'cannot read policy',
+    ],
+  ])('rejects %s with SERVER_CONFIG_INVALID naming it', (_what, text, message) => {
+    expect(load(text)).toThrowWithCode('SERVER_CONFIG_INVALID');
+    expect(load(text)).toThrow(expect.objectContaining({ path: expect.any(String) }));
+    const described = (() => {
+      try {
+        load(text)();
+        return '';
+      } catch (err) {
+        return (err as Error & { describe(): string }).describe();
+      }
+    })();
+    expect(described).toContain(message);
+  });
+
+  it('vouch serve refuses matchLabels until it can read namespace labels', async () => {
+    const { serve } = await import('../../src/server/serve.js');
+    const path = join(dir.dir, 'labels.yaml');
+    writeFileSync(
+      path,
+      configYaml().replace(
+        'namespaces: {exclude: [kube-system]}',
+        'namespaces: {matchLabels: {tier: prod}}',
+      ),
+    );
+    await expect(serve(path, { logger: capturedLogger().logger })).rejects.toMatchObject({
+      code: 'SERVER_CONFIG_INVALID',
+      message: expect.stringContaining('matchLabels'),
+    });
+  });
+});
