@@ -50,6 +50,20 @@ export const ERROR_CATALOGUE = {
   IO_ERROR: { kind: 'input', summary: 'file cannot be read or written' },
   USAGE: { kind: 'usage', summary: 'command line arguments are invalid' },
   INTERNAL: { kind: 'internal', summary: 'unexpected fault (a bug): treated as a failure' },
+  // keyless Sigstore: trusted roots and log evidence
+  TRUST_ROOT_INVALID: {
+    kind: 'configuration',
+    summary: 'Sigstore trusted root is malformed or incomplete',
+  },
+  CERTIFICATE_INVALID: {
+    kind: 'verification',
+    summary: 'signing certificate does not chain to the trusted root at the signing time',
+  },
+  LOG_EVIDENCE_INVALID: {
+    kind: 'verification',
+    summary: 'transparency-log entry or timestamp missing or does not verify',
+  },
+  TUF_UPDATE_FAILED: { kind: 'input', summary: 'trusted root could not be refreshed through TUF' },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';
