@@ -4,6 +4,7 @@ export type { AttestationBundle, BundleVerifyOptions } from './attestation/bundl
 export {
   bundleFromParsedJson,
   envelopeToBundle,
+  sigstoreBundleFromJson,
   verifiedBundleKeys,
 } from './attestation/bundle.js';
 export type { DigestSet } from './attestation/digest-set.js';
@@ -44,7 +45,7 @@ export { parseRfc3339, toUtcTimestamp } from './encoding/rfc3339.js';
 export type { JsonLimits } from './encoding/strict-json.js';
 export { DEFAULT_JSON_LIMITS, parseStrictJson } from './encoding/strict-json.js';
 export type { ErrorCode, ErrorKind } from './errors.js';
-export { ERROR_CATALOGUE, VouchError } from './errors.js';
+export { asVouchError, ERROR_CATALOGUE, VouchError } from './errors.js';
 export type { AllowExpr } from './policy/allow.js';
 export { formatAllow, parseAllow } from './policy/allow.js';
 export type {
@@ -119,4 +120,21 @@ export {
 } from './predicates/vulns.js';
 export type { PolicyFile } from './sources/policy-file.js';
 export { loadPolicyFile, readPolicyFile } from './sources/policy-file.js';
+export type {
+  BundleEvidence,
+  BundleSigner,
+  EvidenceOptions,
+  MessageArtifact,
+  VerifiedTime,
+} from './trust/bundle-evidence.js';
+export { verifyBundleEvidence } from './trust/bundle-evidence.js';
+export type { CertificateIdentity } from './trust/certificate-identity.js';
+export { certificateIdentity, identitySignerId } from './trust/certificate-identity.js';
+export type { FulcioExtensionName } from './trust/fulcio-extensions.js';
+export { FULCIO_EXTENSION_NAMES, FULCIO_EXTENSIONS } from './trust/fulcio-extensions.js';
+export type { IdentityMatcher, IdentitySpec } from './trust/identity.js';
+export { anchoringProblem, compileIdentity } from './trust/identity.js';
+export { PUBLIC_GOOD_SOURCE, publicGoodRoot } from './trust/public-good.js';
+export type { RootMember, TrustRoot, Validity } from './trust/trusted-root.js';
+export { parseTrustedRoot } from './trust/trusted-root.js';
 export { VOUCH_VERSION } from './version.js';

@@ -38,9 +38,12 @@ export function looksLikeBundle(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'mediaType' in value;
 }
 
-/** Narrows parsed bundle JSON: supported version, protobuf-spec shape, one DSSE signature. */
-export function bundleFromParsedJson(value: unknown): AttestationBundle {
-  const mediaType = (value as { mediaType?: unknown }).mediaType;
+/** Narrows parsed JSON to a Sigstore bundle of a supported version (any content). */
+export function sigstoreBundleFromJson(value: unknown): Bundle {
+  const mediaType =
+    typeof value === 'object' && value !== null
+      ? (value as { mediaType?: unknown }).mediaType
+      : undefined;
   if (typeof mediaType !== 'string' || !SUPPORTED_MEDIA_TYPES.has(mediaType)) {
     throw new VouchError(
       'UNSUPPORTED_BUNDLE',
@@ -65,6 +68,12 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
+  return bundle;
+}
+
+/** Narrows parsed bundle JSON: supported version, protobuf-spec shape, one DSSE signature. */
+export function bundleFromParsedJson(value: unknown): AttestationBundle {
+  const bundle = sigstoreBundleFromJson(value);
   if (bundle.content.$case !== 'dsseEnvelope') {
     throw new VouchError(
       'UNSUPPORTED_BUNDLE',
