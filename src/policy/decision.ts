@@ -16,6 +16,9 @@ export const REJECTION_CODES = [
   'CONDITION_ERROR',
   'BELOW_THRESHOLD',
   'INTERNAL',
+  'CERTIFICATE_INVALID',
+  'LOG_EVIDENCE_INVALID',
+  'UNSUPPORTED_BUNDLE',
 ] as const satisfies readonly ErrorCode[];
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

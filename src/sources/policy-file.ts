@@ -47,6 +47,17 @@ export function readPolicyFile(path: string): PolicyFile {
           });
         }
       },
+      readTrustedRoot: (file) => {
+        const full = resolve(base, file);
+        try {
+          return readFileSync(full);
+        } catch (cause) {
+          throw new VouchError('TRUST_ROOT_INVALID', `cannot read trusted root ${full}`, {
+            cause,
+            hint: 'trusted root paths are relative to the policy file',
+          });
+        }
+      },
     },
   );
   return { policy, bytes: text };

@@ -1,5 +1,6 @@
 import { hash, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { Bundle } from '@sigstore/bundle';
+import { dsse } from '@sigstore/core';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import {
   type SignedEntity,
@@ -8,7 +9,6 @@ import {
   VerificationError,
   Verifier,
 } from '@sigstore/verify';
-import { pae } from '../attestation/pae.js';
 import { type PublicKey, publicKeyFromSpki } from '../crypto/keys.js';
 import { verifyBytes } from '../crypto/signature.js';
 import { asVouchError, type ErrorCode, VouchError } from '../errors.js';
@@ -231,7 +231,11 @@ function signatureVerifies(
     const envelope = signed.dsseEnvelope;
     const [signature] = envelope.signatures;
     if (envelope.signatures.length !== 1 || signature === undefined) return false;
-    return verifyBytes(key, pae(envelope.payloadType, envelope.payload), signature.sig);
+    return verifyBytes(
+      key,
+      dsse.preAuthEncoding(envelope.payloadType, envelope.payload),
+      signature.sig,
+    );
   }
   const digest = signed.messageSignature.messageDigest;
   if (artifact === undefined || digest === undefined) return false;

@@ -1,7 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Bundle, TransparencyLogEntry } from '@sigstore/bundle';
+import { dsse } from '@sigstore/core';
 import type { SignedEntity } from '@sigstore/verify';
-import { pae } from '../attestation/pae.js';
 
 type SignatureContent = SignedEntity['signature'];
 
@@ -21,7 +21,11 @@ export function tlogContent(
     return content;
   }
   const envelope = bundle.content.dsseEnvelope;
-  const paeDigest = hash('sha256', pae(envelope.payloadType, envelope.payload), 'buffer');
+  const paeDigest = hash(
+    'sha256',
+    dsse.preAuthEncoding(envelope.payloadType, envelope.payload),
+    'buffer',
+  );
   return {
     signature: content.signature,
     compareSignature: (signature) => content.compareSignature(signature),
