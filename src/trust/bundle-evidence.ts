@@ -90,7 +90,9 @@ export function verifyBundleEvidence(bundle: Bundle, options: EvidenceOptions): 
     ctlogThreshold: signer.kind === 'certificate' && options.root.hasCtLogs ? 1 : 0,
     timestampThreshold: 1,
   });
-  if (signer.kind === 'certificate') checkBundledChain(bundle, options.root.material);
+  if (entity.key.$case === 'certificate') {
+    checkBundledChain(bundle, entity.key.certificate, options.root.material);
+  }
   const signature = ownSignatureCheck(bundle, entity, signer.key, artifact);
   // One pass per log entry (at least one: the threshold then reports a missing entry).
   const entries = entity.tlogEntries.length === 0 ? [undefined] : entity.tlogEntries;
@@ -157,20 +159,31 @@ function withKey(material: TrustMaterial, key: PublicKey | undefined): TrustMate
 
 /**
  * The chain a bundle ships is never trusted (the path is built from the root), but it must
- * agree with it: after the leaf, a prefix of one trusted CA's chain in order. A chain that
- * repeats the root out of order (sigstore-conformance bundle-with-root-cert_fail) is rejected,
- * a full leaf -> intermediate -> root chain (older v0.1 bundles) is accepted.
+ * agree with it: after the leaf, certificates of one trusted CA, each the issuer of the one
+ * before. A chain that repeats the root out of order (sigstore-conformance
+ * bundle-with-root-cert_fail) is rejected; a full leaf -> intermediate -> root chain (older
+ * v0.1 bundles, MANIFEST gotcha 5) is accepted.
  */
-function checkBundledChain(bundle: Bundle, material: TrustMaterial): void {
+function checkBundledChain(
+  bundle: Bundle,
+  leaf: SigningCertificate,
+  material: TrustMaterial,
+): void {
   const content = bundle.verificationMaterial.content;
   if (content.$case !== 'x509CertificateChain') return;
   const shipped = content.x509CertificateChain.certificates
     .slice(1)
     .map((c) => Buffer.from(c.rawBytes));
   if (shipped.length === 0) return;
-  const agrees = material.certificateAuthorities.some((ca) =>
-    shipped.every((der, i) => ca.certChain[i]?.root.toDER().equals(der) === true),
-  );
+  const agrees = material.certificateAuthorities.some((ca) => {
+    let child = leaf;
+    for (const der of shipped) {
+      const parent = ca.certChain.find((c) => c.root.toDER().equals(der));
+      if (parent === undefined || !parent.subject.equals(child.issuer)) return false;
+      child = parent;
+    }
+    return true;
+  });
   if (!agrees) {
     throw new VouchError(
       'CERTIFICATE_INVALID',
