@@ -7,6 +7,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerProvenance } from './commands/provenance.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
+import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyEnvelope } from './commands/verify-envelope.js';
 import { EXIT_ERROR, type Io, processIo, reportError } from './output.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerReview(program, io, wrap);
   registerVerify(program, io, wrap);
   registerPolicy(program, io, wrap);
+  registerTrust(program, io, wrap);
   return program;
 }
 
