@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/cli/files.js';
 import { dsseSuite } from './dsse.js';
 import { type BenchOptions, DEFAULT_OPTIONS, type Suite, type SuiteResult } from './harness.js';
+import { keylessSuite } from './keyless.js';
 import { policySuite } from './policy.js';
 import { formatSuite, resultsJson } from './report.js';
 
 // Every suite `npm run bench` runs, in order.
-const SUITES: readonly Suite[] = [dsseSuite, policySuite];
+const SUITES: readonly Suite[] = [dsseSuite, policySuite, keylessSuite];
 
 const USAGE = `usage: npm run bench -- [--json FILE] [--suite NAME]... [--rounds N] [--round-ms MS] [--warmup-ms MS]
 suites: ${SUITES.map((s) => s.name).join(', ')}`;
