@@ -26,7 +26,8 @@ export function compileAuthorityTrust(
   readTrustedRoot: ReadTrustedRoot | undefined,
   issues: ConfigIssue[],
 ): AuthorityTrust {
-  if ('keys' in authority) {
+  const { keyless } = authority;
+  if (keyless === undefined) {
     if (authority.transparencyLog === undefined) {
       if (authority.trustedRoot !== undefined) {
         issues.push({
@@ -44,7 +45,6 @@ export function compileAuthorityTrust(
     );
     return { identities: [], trustedRoot: root };
   }
-  const { keyless } = authority;
   const root = loadRoot(
     keyless.trustedRoot?.file,
     [...at, 'keyless', 'trustedRoot'],

@@ -108,7 +108,7 @@ function compileDocument(
     ([name, authority]) => {
       const before = issues.length;
       const at = ['spec', 'authorities', name];
-      const listed = 'keys' in authority ? authority.keys : [];
+      const listed = authority.keys ?? [];
       const keys = listed.flatMap((k, i) => loadKey(k, options, [...at, 'keys', i], issues));
       const trust = compileAuthorityTrust(authority, at, options.readTrustedRoot, issues);
       if (issues.length > before) broken.add(name);

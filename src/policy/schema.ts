@@ -42,21 +42,23 @@ const identity = z
     message: 'give exactly one of subject (the exact SAN) or subjectRegExp',
   });
 
-const keyedAuthority = z.strictObject({
-  keys: z.array(keySource).min(1),
-  // Demands a verified transparency-log entry (or TSA time) in the bundle, as for keyless.
-  transparencyLog: z.literal('required').optional(),
-  trustedRoot: trustedRoot.optional(),
-});
-
-const keylessAuthority = z.strictObject({
-  keyless: z.strictObject({
+// One object rather than a union, so that a wrong field is reported at its own path.
+const authority = z
+  .strictObject({
+    keys: z.array(keySource).min(1).optional(),
+    // Demands a verified transparency-log entry (or TSA time) in the bundle, as for keyless.
+    transparencyLog: z.literal('required').optional(),
     trustedRoot: trustedRoot.optional(),
-    identities: z.array(identity).min(1),
-  }),
-});
-
-const authority = z.union([keyedAuthority, keylessAuthority]);
+    keyless: z
+      .strictObject({ trustedRoot: trustedRoot.optional(), identities: z.array(identity).min(1) })
+      .optional(),
+  })
+  .refine((a) => (a.keys === undefined) !== (a.keyless === undefined), {
+    message: 'give exactly one of keys or keyless',
+  })
+  .refine((a) => a.keyless === undefined || (a.transparencyLog ?? a.trustedRoot) === undefined, {
+    message: 'a keyless authority always needs log evidence; put its trustedRoot inside keyless',
+  });
 
 const requirement = z.strictObject({
   name,

@@ -82,7 +82,7 @@ describe('sigstore-conformance bundle verification through conformance/sigstore-
         }),
       );
     }
-  }, 600_000);
+  }, 900_000);
 
   it('has the 70 upstream cases', () => {
     expect(cases).toHaveLength(70);
