@@ -33,6 +33,14 @@ const RELEVANCE: Readonly<Record<RejectionCode, number>> = {
 
 const DAY = 24 * 3600 * 1000;
 
+/** A keyid (hex) shortened, or a keyless identity (`issuer subject`) in full. */
+function signerLabel(id: string): string {
+  const space = id.indexOf(' ');
+  return space < 0
+    ? `key ${id.slice(0, 16)}`
+    : `identity ${id.slice(space + 1)} (${id.slice(0, space)})`;
+}
+
 /** The decision as text a person can act on: what counted, what is missing and why, what expires. */
 export function explainDecision(decision: Decision, options: ExplainOptions = {}): string {
   const soon = options.soon ?? DAY;
@@ -69,7 +77,7 @@ function explainRequirement(
     for (const s of r.satisfiedBy) {
       const time = s.time === null ? '' : `, time ${s.time}`;
       lines.push(
-        `      ${s.authority} key ${s.keyid.slice(0, 16)} signed ${where(s.attestation)}${time}`,
+        `      ${s.authority} ${signerLabel(s.keyid)} signed ${where(s.attestation)}${time}`,
       );
     }
     if (r.rejected.length > 0) {
