@@ -17,6 +17,7 @@ import {
   certificateIdentity,
   type SigningCertificate,
 } from './certificate-identity.js';
+import { checkCheckpointNames } from './checkpoint-names.js';
 import { tlogContent } from './tlog-content.js';
 import type { TrustRoot } from './trusted-root.js';
 
@@ -85,6 +86,7 @@ export function verifyBundleEvidence(bundle: Bundle, options: EvidenceOptions): 
     );
   }
   const signer = signerOf(entity, key);
+  checkCheckpointNames(entity.tlogEntries);
   const verifier = new Verifier(withKey(options.root.material, key), {
     tlogThreshold: 1,
     ctlogThreshold: signer.kind === 'certificate' && options.root.hasCtLogs ? 1 : 0,

@@ -155,3 +155,28 @@ describe('keyed bundles with log evidence', () => {
     );
   });
 });
+
+describe('hostile checkpoints', () => {
+  // @sigstore/verify 3.1.1 matches checkpoint signature names as regular expressions.
+  it('refuses a backtracking signature name at once instead of running it', () => {
+    const at = (...p: string[]): string =>
+      vector('sigstore-conformance', 'assets', 'bundle-verify', 'rekor2-happy-path', ...p);
+    const json = JSON.parse(readFileSync(at('bundle.sigstore.json'), 'utf8'));
+    const [entry] = json.verificationMaterial.tlogEntries;
+    const envelope: string = entry.inclusionProof.checkpoint.envelope;
+    entry.inclusionProof.checkpoint.envelope = envelope.replace(
+      /\u2014 \S+ /,
+      '\u2014 ^(([a-z:/.]|[a-z])+)+X ',
+    );
+    expect(entry.inclusionProof.checkpoint.envelope).not.toBe(envelope);
+    const root = parseTrustedRoot(readFileSync(at('trusted_root.json')), 'rekor2');
+    const started = performance.now();
+    expect(() =>
+      verifyBundleEvidence(bundleFromJSON(json), {
+        root,
+        artifact: { bytes: readFileSync(vector('sigstore-conformance', 'assets', 'a.txt')) },
+      }),
+    ).toThrowWithCode('LOG_EVIDENCE_INVALID');
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
