@@ -4,11 +4,18 @@ import { coldStartSuite } from './cold-start.js';
 import { dsseSuite } from './dsse.js';
 import { type BenchOptions, DEFAULT_OPTIONS, type Suite, type SuiteResult } from './harness.js';
 import { hashingSuite } from './hashing.js';
+import { keylessSuite } from './keyless.js';
 import { policySuite } from './policy.js';
 import { formatSuite, formatTargets, resultsJson } from './report.js';
 
 // Every suite `npm run bench` runs, in order.
-const SUITES: readonly Suite[] = [dsseSuite, policySuite, coldStartSuite, hashingSuite];
+const SUITES: readonly Suite[] = [
+  dsseSuite,
+  policySuite,
+  keylessSuite,
+  coldStartSuite,
+  hashingSuite,
+];
 
 const USAGE = `usage: npm run bench -- [--json FILE] [--suite NAME]... [--rounds N] [--round-ms MS] [--warmup-ms MS] [--scale-max N] [--hash-mib N]
 suites: ${SUITES.map((s) => s.name).join(', ')}

@@ -97,6 +97,20 @@ export const ERROR_CATALOGUE = {
     kind: 'verification',
     summary: "the namespace's labels, which an image policy selects by, could not be read",
   },
+  // keyless Sigstore: trusted roots and log evidence
+  TRUST_ROOT_INVALID: {
+    kind: 'configuration',
+    summary: 'Sigstore trusted root is malformed or incomplete',
+  },
+  CERTIFICATE_INVALID: {
+    kind: 'verification',
+    summary: 'signing certificate does not chain to the trusted root at the signing time',
+  },
+  LOG_EVIDENCE_INVALID: {
+    kind: 'verification',
+    summary: 'transparency-log entry or timestamp missing or does not verify',
+  },
+  TUF_UPDATE_FAILED: { kind: 'input', summary: 'trusted root could not be refreshed through TUF' },
 } as const satisfies Record<string, { kind: ErrorKind; summary: string }>;
 
 export type ErrorKind = 'input' | 'verification' | 'configuration' | 'usage' | 'internal';

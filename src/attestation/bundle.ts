@@ -44,19 +44,15 @@ export function looksLikeBundle(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.hasOwn(value, 'mediaType');
 }
 
+/** Narrows parsed JSON to a Sigstore bundle of a supported version (any content). */
+export function sigstoreBundleFromJson(value: unknown): Bundle {
+  assertSupportedVersion(value);
+  return decodeBundle(value);
+}
+
 /** Narrows parsed bundle JSON: supported version, protobuf-spec shape, one DSSE signature. */
 export function bundleFromParsedJson(value: unknown): AttestationBundle {
-  const mediaType = (value as { mediaType?: unknown }).mediaType;
-  if (typeof mediaType !== 'string' || !SUPPORTED_MEDIA_TYPES.has(mediaType)) {
-    throw new VouchError(
-      'UNSUPPORTED_BUNDLE',
-      `bundle mediaType ${JSON.stringify(mediaType)} is not supported`,
-      {
-        path: '$.mediaType',
-        hint: 'Vouch reads Sigstore bundles v0.1, v0.2 and v0.3',
-      },
-    );
-  }
+  assertSupportedVersion(value);
   const { dsseEnvelope, messageSignature } = value as Record<string, unknown>;
   if (dsseEnvelope === undefined && messageSignature !== undefined) {
     throw new VouchError(
@@ -81,10 +77,39 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
+  const bundle = decodeBundle(value);
+  const material = bundle.verificationMaterial.content.$case;
+  return {
+    bundle,
+    envelope,
+    signer: material === 'publicKey' ? 'publicKey' : 'certificate',
+    entity: signedEntityOf(bundle),
+  };
+}
+
+/** Bundle versions v0.1-v0.3 only: an unknown version is refused, never guessed at. */
+function assertSupportedVersion(value: unknown): void {
+  const mediaType =
+    typeof value === 'object' && value !== null
+      ? (value as { mediaType?: unknown }).mediaType
+      : undefined;
+  if (typeof mediaType !== 'string' || !SUPPORTED_MEDIA_TYPES.has(mediaType)) {
+    throw new VouchError(
+      'UNSUPPORTED_BUNDLE',
+      `bundle mediaType ${JSON.stringify(mediaType)} is not supported`,
+      {
+        path: '$.mediaType',
+        hint: 'Vouch reads Sigstore bundles v0.1, v0.2 and v0.3',
+      },
+    );
+  }
+}
+
+/** The protobuf-spec shape, with its verification material bounded first. */
+function decodeBundle(value: unknown): Bundle {
   checkMaterialCounts(value);
-  let bundle: Bundle;
   try {
-    bundle = bundleFromJSON(value);
+    return bundleFromJSON(value);
   } catch (cause) {
     const fields = (cause as { fields?: unknown }).fields;
     throw new VouchError(
@@ -96,13 +121,6 @@ export function bundleFromParsedJson(value: unknown): AttestationBundle {
       },
     );
   }
-  const material = bundle.verificationMaterial.content.$case;
-  return {
-    bundle,
-    envelope,
-    signer: material === 'publicKey' ? 'publicKey' : 'certificate',
-    entity: signedEntityOf(bundle),
-  };
 }
 
 export interface BundleVerifyOptions {

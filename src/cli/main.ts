@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyMap<string, () => Promise<Registrar>> = new Map([
   ['policy', async () => (await import('./commands/policy.js')).registerPolicy],
   ['pull', async () => (await import('./commands/pull.js')).registerPull],
   ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['trust', async () => (await import('./commands/trust.js')).registerTrust],
 ]);
 
 /**

@@ -2,6 +2,11 @@ import { loadPublicKey, type PublicKey } from '../crypto/keys.js';
 import { asVouchError, VouchError } from '../errors.js';
 import { defaultTimestampPath, parseTimestampPath } from '../predicates/timestamps.js';
 import { type AllowExpr, AllowSyntaxError, allRequirements, parseAllow } from './allow.js';
+import {
+  type AuthorityTrust,
+  compileAuthorityTrust,
+  type ReadTrustedRoot,
+} from './compile-trust.js';
 import { type Condition, ConditionCompileError, compileCondition } from './condition.js';
 import {
   type ConfigIssue,
@@ -20,7 +25,7 @@ import {
   type RequirementDocument,
 } from './schema.js';
 
-export interface CompiledAuthority {
+export interface CompiledAuthority extends AuthorityTrust {
   readonly name: string;
   /** Distinct keys (a key listed twice is one key). */
   readonly keys: readonly PublicKey[];
@@ -40,8 +45,15 @@ export interface CompiledRequirement {
   readonly timestampSegments: readonly string[] | undefined;
   readonly timestampPathExplicit: boolean;
   readonly condition: Condition | undefined;
-  /** keyid → authority name for the keys of `signers` (the first authority listed wins). */
+  /**
+   * keyid → authority name for the keys of `signers` whose signature alone counts (the first
+   * authority listed wins).
+   */
   readonly trusted: ReadonlyMap<string, string>;
+  /** Names of `signers` that need verified log evidence: keyless or `transparencyLog: required`. */
+  readonly logged: ReadonlySet<string>;
+  /** Where maxAge counts from: the predicate's time, or the verified log/TSA time. */
+  readonly timeSource: 'predicate' | 'log';
 }
 
 /** A validated policy: a pure value the evaluator needs nothing else for. */
@@ -63,6 +75,8 @@ export interface CompiledPolicy {
 export interface CompileOptions {
   /** Returns the PEM text of a key file named in the policy (resolved by the caller). */
   readKeyFile(path: string): string;
+  /** Returns a trusted root file named in the policy (resolved by the caller). */
+  readTrustedRoot?: ReadTrustedRoot;
 }
 
 const DEFAULT_CLOCK_SKEW = '5m';
@@ -100,11 +114,12 @@ function compileDocument(
   const authorities: CompiledAuthority[] = Object.entries(spec.authorities).map(
     ([name, authority]) => {
       const before = issues.length;
-      const keys = authority.keys.flatMap((k, i) =>
-        loadKey(k, options, ['spec', 'authorities', name, 'keys', i], issues),
-      );
+      const at = ['spec', 'authorities', name];
+      const listed = authority.keys ?? [];
+      const keys = listed.flatMap((k, i) => loadKey(k, options, [...at, 'keys', i], issues));
+      const trust = compileAuthorityTrust(authority, at, options.readTrustedRoot, issues);
       if (issues.length > before) broken.add(name);
-      return { name, keys: distinctKeys(keys), listed: authority.keys.length };
+      return { name, keys: distinctKeys(keys), listed: listed.length, ...trust };
     },
   );
   const byName = new Map(authorities.map((a) => [a.name, a]));
@@ -152,6 +167,7 @@ function compileRequirement(
 ): CompiledRequirement | undefined {
   const before = issues.length;
   const trusted = new Map<string, string>();
+  const logged = new Set<string>();
   r.signers.forEach((signer, j) => {
     const authority = authorities.get(signer);
     if (authority === undefined) {
@@ -161,11 +177,16 @@ function compileRequirement(
       });
       return;
     }
+    if (authority.trustedRoot !== undefined) {
+      logged.add(signer);
+      return;
+    }
     for (const key of authority.keys) if (!trusted.has(key.keyid)) trusted.set(key.keyid, signer);
   });
   const threshold = r.threshold ?? 1;
   const judgeable = issues.length === before && !r.signers.some((a) => broken.has(a));
-  if (judgeable && threshold > trusted.size) {
+  // Keyless identities and logged keys have no count known here: only plain keys are judged.
+  if (judgeable && logged.size === 0 && threshold > trusted.size) {
     issues.push({
       path: [...at, 'threshold'],
       message: `threshold ${threshold} can never be met: ${r.signers.join(', ')} hold ${trusted.size} distinct key(s)`,
@@ -184,7 +205,14 @@ function compileRequirement(
       message: `"${timestampPath}" is not a dotted field path such as metadata.finishedOn`,
     });
   }
-  if (maxAge !== undefined && timestampPath === undefined) {
+  const timeSource = r.timeSource ?? 'predicate';
+  if (timeSource === 'log' && logged.size === 0 && issues.length === before) {
+    issues.push({
+      path: [...at, 'timeSource'],
+      message: `timeSource log needs log evidence: name a keyless authority or one with transparencyLog: required in signers`,
+    });
+  }
+  if (maxAge !== undefined && timestampPath === undefined && timeSource === 'predicate') {
     issues.push({
       path: [...at, 'maxAge'],
       message: `maxAge needs the attestation time, and ${r.predicateType} has no standard time field: set timestampPath to the predicate field that holds it`,
@@ -211,6 +239,8 @@ function compileRequirement(
     timestampPathExplicit: r.timestampPath !== undefined,
     condition,
     trusted,
+    logged,
+    timeSource,
   };
 }
 

@@ -17,6 +17,9 @@ export const REJECTION_CODES = [
   'BELOW_THRESHOLD',
   'UNSUPPORTED_BUNDLE',
   'INTERNAL',
+  'CERTIFICATE_INVALID',
+  'LOG_EVIDENCE_INVALID',
+  'UNSUPPORTED_BUNDLE',
 ] as const satisfies readonly ErrorCode[];
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

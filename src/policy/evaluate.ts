@@ -28,6 +28,7 @@ import {
   type Signer,
 } from './decision.js';
 import { formatDuration } from './duration.js';
+import { type LogEvidence, logEvidence } from './log-evidence.js';
 
 /** One candidate attestation as received (its exact bytes are what gets verified). */
 export interface CandidateDocument {
@@ -140,6 +141,8 @@ interface SignedCandidate {
   readonly document: SignedDocument;
   /** Keyids of policy keys whose signature verifies. */
   readonly verified: readonly string[];
+  /** Signers that need log evidence (keyless identities, logged keys), and refusals. */
+  readonly logged: LogEvidence;
   /** Parsed only once some policy key verified it (never read an unverified claim). */
   readonly statement: Statement | undefined;
   readonly statementError: string | undefined;
@@ -255,9 +258,10 @@ function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
     const verified = documentSigners(document, policy.keys)
       .map((k) => k.keyid)
       .sort();
+    const logged = logEvidence(document, policy.authorities, verified);
     let statement: Statement | undefined;
     let statementError: string | undefined;
-    if (verified.length > 0) {
+    if (verified.length > 0 || logged.signers.length > 0) {
       try {
         statement = parseStatement(document.envelope.payload);
       } catch (err) {
@@ -270,6 +274,7 @@ function examine(parsed: Parsed, policy: CompiledPolicy): Examined {
       source,
       document,
       verified,
+      logged,
       statement,
       statementError,
       memo: {},
@@ -394,8 +399,15 @@ function judgeRequirement(
 /** DESIGN.md section 6 steps 3–7 for one signed document and one requirement. */
 function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
   const { requirement, context } = judging;
-  const keys = doc.verified.filter((k) => requirement.trusted.has(k));
-  if (keys.length === 0) return signerRejection(judging, doc);
+  // Plain keys of the requirement's authorities, then its logged signers (keyless identities).
+  const signers = [
+    ...doc.verified.flatMap((id) => {
+      const authority = requirement.trusted.get(id);
+      return authority === undefined ? [] : [{ authority, kind: 'key' as const, id }];
+    }),
+    ...doc.logged.signers.filter((s) => requirement.logged.has(s.authority)),
+  ];
+  if (signers.length === 0) return signerRejection(judging, doc);
   const { statement } = doc;
   if (statement === undefined) {
     return { counts: false, code: 'MALFORMED', message: `statement: ${doc.statementError ?? '?'}` };
@@ -411,7 +423,8 @@ function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
   if (typeof subject === 'string') {
     return { counts: false, code: 'SUBJECT_MISMATCH', message: subject };
   }
-  const time = timeAt(doc, statement, requirement);
+  const time =
+    requirement.timeSource === 'log' ? doc.logged.time : timeAt(doc, statement, requirement);
   if (requirement.maxAge !== undefined) {
     const rejection = timeRejection(judging, requirement.maxAge, time);
     if (rejection !== undefined) return rejection;
@@ -423,8 +436,7 @@ function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
   const counted: Counted[] = [];
   const failures: ConditionResult[] = [];
   let variables: DocumentVariables | undefined;
-  for (const keyid of keys) {
-    const authority = requirement.trusted.get(keyid) ?? '';
+  for (const { authority, kind, id: keyid } of signers) {
     variables = new DocumentVariables(
       doc,
       statement,
@@ -435,7 +447,7 @@ function judgeDocument(judging: Judging, doc: SignedCandidate): Verdict {
     const outcome = requirement.condition?.evaluate(variables) ?? { ok: true, value: true };
     // DESIGN.md section 6 step 7: only exactly `true` counts.
     if (outcome.ok && outcome.value === true) {
-      const signer: Signer = { authority, kind: 'key', id: keyid };
+      const signer: Signer = { authority, kind, id: keyid };
       const entry: SatisfiedBy = {
         attestation: doc.digest,
         source: doc.source,
@@ -501,6 +513,14 @@ class DocumentVariables implements ConditionVariables {
 /** DESIGN.md section 6 step 3 failed: no key of the requirement's authorities signed. */
 function signerRejection(judging: Judging, doc: SignedCandidate): Verdict {
   const { requirement, who } = judging;
+  const refusal = doc.logged.refusals.find((r) => requirement.logged.has(r.authority));
+  if (refusal !== undefined) {
+    return {
+      counts: false,
+      code: refusal.code,
+      message: `${refusal.authority}: ${refusal.message}`,
+    };
+  }
   doc.memo.hints ??= signatureHints(doc.document);
   for (const hint of doc.memo.hints) {
     if (!requirement.trusted.has(hint)) continue;
@@ -526,8 +546,11 @@ function signerNote(
   policy: CompiledPolicy,
 ): string {
   const { document } = doc;
+  if (doc.logged.signers.length > 0) {
+    return `signed by ${doc.logged.signers.map((s) => `${s.authority} ${s.kind === 'key' ? short(s.id) : s.id}`).join(', ')}`;
+  }
   if (document.format === 'bundle' && document.bundle.signer === 'certificate') {
-    return 'keyless (certificate) bundle: authorities trust keys only';
+    return 'keyless (certificate) bundle that no keyless authority of this policy accepts';
   }
   const signatures = document.envelope.signatures.length;
   if (signatures === 0) return 'the envelope carries no signatures';
@@ -544,12 +567,15 @@ function timeRejection(
   time: number | undefined,
 ): Verdict | undefined {
   const { requirement, context } = judging;
-  const field = requirement.timestampPath ?? '?';
+  const fromLog = requirement.timeSource === 'log';
+  const field = fromLog ? 'verified log time' : (requirement.timestampPath ?? '?');
   if (time === undefined) {
     return {
       counts: false,
       code: 'NO_TIMESTAMP',
-      message: `predicate field ${field} is missing or not an RFC 3339 time with a timezone`,
+      message: fromLog
+        ? 'no verified transparency-log or TSA time: timeSource log needs a bundle whose log evidence verified'
+        : `predicate field ${field} is missing or not an RFC 3339 time with a timezone`,
     };
   }
   const skew = context.policy.clockSkew;

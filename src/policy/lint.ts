@@ -1,4 +1,5 @@
 import { isPerishable } from '../predicates/timestamps.js';
+import { anchoringProblem } from '../trust/identity.js';
 import type { AllowExpr } from './allow.js';
 import type { CompiledPolicy } from './compile.js';
 import { CONDITION_BUDGET } from './condition-cost.js';
@@ -70,6 +71,16 @@ export function lintPolicy(policy: CompiledPolicy): PolicyWarning[] {
     if (!used.has(authority.name)) {
       warnings.push({ path: at, message: `authority ${authority.name} signs for no requirement` });
     }
+    authority.identities.forEach(({ spec }, i) => {
+      const problem =
+        spec.subjectRegExp === undefined ? undefined : anchoringProblem(spec.subjectRegExp);
+      if (problem !== undefined) {
+        warnings.push({
+          path: `${at}.keyless.identities[${i}].subjectRegExp`,
+          message: `authority ${authority.name}: subjectRegExp ${problem}`,
+        });
+      }
+    });
     if (authority.keys.length < authority.listed) {
       warnings.push({
         path: `${at}.keys`,

@@ -7,6 +7,8 @@ export const POLICY_DIGEST_TYPE = 'https://vouch.dev/policy-digest/v1';
 export interface TrustedAuthority {
   readonly name: string;
   readonly keys: readonly { readonly keyid: string }[];
+  /** The Sigstore root its log evidence and certificates are checked against, if any. */
+  readonly trustedRoot?: { readonly digest: string } | undefined;
 }
 
 /**
@@ -14,12 +16,15 @@ export interface TrustedAuthority {
  * "Policy digest"). The file alone is not enough: a key file swapped behind the same policy
  * text changes whom the policy trusts. So the digest covers the sha256 of the exact file
  * bytes and, per authority, the keyids (sha256 of each key's SubjectPublicKeyInfo) it
- * resolved to, in a fixed JSON layout:
+ * resolved to and the digest of the Sigstore trusted root it uses (keyless identities and
+ * `transparencyLog: required`), in a fixed JSON layout:
  *
  *   {"type":"https://vouch.dev/policy-digest/v1","policy":{"sha256":"<file hex>"},
- *    "authorities":[{"name":"<name>","keys":["<keyid>",...]},...]}
+ *    "authorities":[{"name":"<name>","keys":["<keyid>",...]},
+ *                   {"name":"<name>","keys":[],"trustedRoot":"sha256:<hex>"},...]}
  *
- * with authorities sorted by name, keyids sorted and distinct, no whitespace.
+ * with authorities sorted by name, keyids sorted and distinct, no whitespace; `trustedRoot`
+ * only where the authority has one (identities are in the file itself).
  */
 export function policyDigest(
   fileBytes: string | Uint8Array,
@@ -30,7 +35,11 @@ export function policyDigest(
     policy: { sha256: sha256Hex(fileBytes) },
     authorities: [...authorities]
       .sort((a, b) => compare(a.name, b.name))
-      .map((a) => ({ name: a.name, keys: [...new Set(a.keys.map((k) => k.keyid))].sort(compare) })),
+      .map((a) => ({
+        name: a.name,
+        keys: [...new Set(a.keys.map((k) => k.keyid))].sort(compare),
+        ...(a.trustedRoot === undefined ? {} : { trustedRoot: a.trustedRoot.digest }),
+      })),
   };
   return { sha256: sha256Hex(JSON.stringify(document)) };
 }

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { CompiledPolicy } from '../policy/compile.js';
 import type { VerifiedDocument, VerifiedDocumentMemo } from '../policy/evaluate.js';
 import { LruMap } from './lru.js';
@@ -16,7 +15,6 @@ const MAX_CACHED_BYTES = 256 * 1024 * 1024;
  */
 export class DocumentCache {
   readonly #entries: LruMap<string, VerifiedDocument>;
-  readonly #trust = new WeakMap<CompiledPolicy, string>();
 
   constructor(
     maxEntries: number,
@@ -41,16 +39,12 @@ export class DocumentCache {
   }
 
   /**
-   * The trust material signatures are checked against: every key of the policy (keyids are
-   * digests of canonical SPKI). A policy with other keys never sees these entries.
+   * The trust material documents are verified against: the policy digest covers the file
+   * (identities), every key and every trusted root, so a document verified under one trust
+   * material is never reused under another.
    */
   #trustOf(policy: CompiledPolicy): string {
-    let trust = this.#trust.get(policy);
-    if (trust === undefined) {
-      trust = hash('sha256', policy.keys.map((k) => k.keyid).join(','), 'hex');
-      this.#trust.set(policy, trust);
-    }
-    return trust;
+    return policy.digest.sha256;
   }
 }
 

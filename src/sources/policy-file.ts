@@ -8,6 +8,8 @@ import { readFileBounded } from './bounded-read.js';
 // a path such as /dev/zero from filling memory before the compiler sees the size.
 const MAX_POLICY_READ = 16 * 1024 * 1024;
 const MAX_KEY_FILE = 1024 * 1024;
+// The public-good trusted_root.json is about 10 KiB; a root with many keys stays far below.
+const MAX_TRUSTED_ROOT = 4 * 1024 * 1024;
 
 /** `.json` is strict JSON; anything else (`.yaml`, `.yml`) is YAML. */
 export function configFormatOf(path: string): ConfigFormat {
@@ -44,6 +46,18 @@ export function readPolicyFile(path: string): PolicyFile {
           throw new VouchError('KEY_UNREADABLE', `cannot read key file ${full}`, {
             cause,
             hint: 'key paths are relative to the policy file',
+          });
+        }
+      },
+      readTrustedRoot: (file) => {
+        const full = resolve(base, file);
+        keyFiles.push(full);
+        try {
+          return readFileBounded(full, MAX_TRUSTED_ROOT, `trusted root ${full}`);
+        } catch (cause) {
+          throw new VouchError('TRUST_ROOT_INVALID', `cannot read trusted root ${full}`, {
+            cause,
+            hint: 'trusted root paths are relative to the policy file',
           });
         }
       },

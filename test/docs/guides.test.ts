@@ -15,7 +15,7 @@ import { verifiedStatement } from '../support/attestations.js';
 import { assertBuilt, VOUCH_BIN } from '../support/built-cli.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
-import { REPO } from '../support/paths.js';
+import { REPO, vector } from '../support/paths.js';
 
 /** A ```sh block of a guide and the exit status it must end with (```sh exit=1 marks a deny). */
 interface ShellBlock {
@@ -190,5 +190,51 @@ describe('when following docs/policy-author.md', () => {
       '2026-11-24T11:00:00Z',
     );
     expect(both.code).toBe(0);
+  });
+});
+
+describe('when following docs/keyless.md', () => {
+  it('has copy-paste commands, some marked as denies', () => {
+    const blocks = shellBlocks('keyless.md');
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+    expect(blocks.filter((b) => b.exit === 1).length).toBe(3);
+  });
+
+  it('runs every sh block on real GitHub and npm attestations, offline', () => {
+    const dir = tempDir('vouch-doc-keyless-');
+    const testdata = (...parts: string[]): string =>
+      vector('slsa-verifier', 'cli', 'slsa-verifier', 'testdata', ...parts);
+    // What `gh attestation download` and the npm registry give a user.
+    copyFileSync(testdata('bcr', 'MODULE.bazel'), join(dir, 'MODULE.bazel'));
+    copyFileSync(
+      testdata('bcr', 'MODULE.bazel.intoto.jsonl'),
+      join(dir, 'MODULE.bazel.sigstore.json'),
+    );
+    copyFileSync(
+      testdata('npm', 'gha', 'gundam-visor-cli-v1-tag.tgz'),
+      join(dir, 'gundam-visor-1.0.1.tgz'),
+    );
+    const npm = JSON.parse(
+      readFileSync(testdata('npm', 'gha', 'gundam-visor-cli-v1-tag.tgz.json'), 'utf8'),
+    ) as {
+      attestations: { predicateType: string; bundle: unknown }[];
+    };
+    const provenance = npm.attestations.find(
+      (a) => a.predicateType === 'https://slsa.dev/provenance/v1',
+    );
+    writeFileSync(join(dir, 'provenance.sigstore.json'), JSON.stringify(provenance?.bundle));
+    const run = runGuide('keyless.md', dir);
+    expectCompleted('keyless.md', run);
+    expect(run.stdout).toContain(
+      'github.yaml: policy bcr-module is valid (1 requirement(s), 0 warning(s))',
+    );
+    expect(run.stdout).toContain('ALLOWED: MODULE.bazel');
+    expect(run.stdout).toMatch(
+      /UNTRUSTED_SIGNER .*sourceRepositoryURI is https:\/\/github\.com\/aspect-build\/rules_lint/,
+    );
+    expect(run.stdout).toMatch(/EXPIRED .*verified log time 2025-03-26T23:47:30Z/);
+    expect(run.stdout).toContain('ALLOWED: gundam-visor-1.0.1.tgz');
+    expect(run.stdout).toContain('SUBJECT_MISMATCH');
+    expect(run.stdout).toMatch(/Fulcio CA +https:\/\/fulcio\.sigstore\.dev/);
   });
 });

@@ -146,7 +146,13 @@ describe('the npm package', () => {
     ]) {
       expect(files).toContain(path);
     }
-    const stray = files.filter((f) => /^(src|test|bench|scripts|\.ci|dist\/demo)\//.test(f));
+    // The one file under src/ is package data: the shipped Sigstore public-good trusted root.
+    expect(files).toContain('src/trust/public-good/trusted_root.json');
+    const stray = files.filter(
+      (f) =>
+        /^(src|test|bench|scripts|\.ci|dist\/demo)\//.test(f) &&
+        f !== 'src/trust/public-good/trusted_root.json',
+    );
     expect(stray).toEqual([]);
   });
 
