@@ -16,10 +16,9 @@ export const REJECTION_CODES = [
   'CONDITION_ERROR',
   'BELOW_THRESHOLD',
   'UNSUPPORTED_BUNDLE',
-  'INTERNAL',
   'CERTIFICATE_INVALID',
   'LOG_EVIDENCE_INVALID',
-  'UNSUPPORTED_BUNDLE',
+  'INTERNAL',
 ] as const satisfies readonly ErrorCode[];
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
