@@ -19,7 +19,6 @@ export const REJECTION_CODES = [
   'INTERNAL',
   'CERTIFICATE_INVALID',
   'LOG_EVIDENCE_INVALID',
-  'UNSUPPORTED_BUNDLE',
 ] as const satisfies readonly ErrorCode[];
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
