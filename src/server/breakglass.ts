@@ -26,9 +26,14 @@ export function breakglassPolicy(
   namespace: string,
 ): CompiledPolicy {
   const authorities = base.authorities.filter((a) => breakglass.signers.includes(a.name));
+  // As compileRequirement routes signers: an authority that needs log evidence (keyless, or
+  // `transparencyLog: required`) counts only through it, never by its key's signature alone.
   const trusted = new Map<string, string>();
-  for (const a of authorities)
-    for (const k of a.keys) if (!trusted.has(k.keyid)) trusted.set(k.keyid, a.name);
+  const logged = new Set<string>();
+  for (const a of authorities) {
+    if (a.trustedRoot !== undefined) logged.add(a.name);
+    else for (const k of a.keys) if (!trusted.has(k.keyid)) trusted.set(k.keyid, a.name);
+  }
   const condition = compileCondition(
     `predicate.scope.namespace == ${JSON.stringify(namespace)} && type(predicate.reason) == string && size(predicate.reason) > 0 && timestamp(predicate.notAfter) > now`,
   );
@@ -57,7 +62,7 @@ export function breakglassPolicy(
         timestampPathExplicit: true,
         condition,
         trusted,
-        logged: new Set(),
+        logged,
         timeSource: 'predicate',
       },
     ],

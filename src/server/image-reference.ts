@@ -60,6 +60,15 @@ export function parseImageReference(text: string): ImageReference {
   let registry = hasHost ? first.toLowerCase() : DOCKER_HUB;
   let repository = hasHost ? rest.slice(slash + 1) : rest;
   if (hasHost && !HOST.test(first)) fail('has an invalid registry host');
+  // The runtime dials the port as a number and HTTPS by default: `ghcr.io:443` and
+  // `ghcr.io:0443` are ghcr.io, and globs written for ghcr.io must govern them.
+  const port = /:(\d+)$/.exec(registry);
+  if (port !== null) {
+    const number = Number(port[1]);
+    if (number < 1 || number > 65535) fail('has a registry port outside 1 to 65535');
+    const host = registry.slice(0, port.index);
+    registry = number === 443 ? host : `${host}:${number}`;
+  }
   if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
   if (repository.split('/').some((c) => !PATH_COMPONENT.test(c))) {

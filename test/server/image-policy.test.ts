@@ -29,6 +29,10 @@ describe('when an image reference is parsed', () => {
     ['index.docker.io/acme/tool:v1', 'docker.io/acme/tool', 'v1', undefined],
     [`ghcr.io/acme/app:1.2@${BAD}`, 'ghcr.io/acme/app', '1.2', BAD],
     [`localhost:5000/app@${BAD}`, 'localhost:5000/app', undefined, BAD],
+    // The runtime pulls these from ghcr.io itself: globs written for ghcr.io must see them.
+    ['ghcr.io:443/acme/app:1.2', 'ghcr.io/acme/app', '1.2', undefined],
+    ['GHCR.IO:00443/acme/app', 'ghcr.io/acme/app', undefined, undefined],
+    ['localhost:05000/app', 'localhost:5000/app', undefined, undefined],
   ])('%s names %s', (text, name, tag, digest) => {
     expect(parseImageReference(text)).toMatchObject({ name, tag, digest });
   });
@@ -40,6 +44,7 @@ describe('when an image reference is parsed', () => {
     ['ghcr.io/acme/app@md5:0123', 'other algorithm'],
     ['ghcr.io/acme/app:bad tag', 'space in tag'],
     ['a'.repeat(1025), 'too long'],
+    ['ghcr.io:65536/acme/app', 'port out of range'],
   ])('rejects %j (%s) with IMAGE_REF_INVALID', (text) => {
     expect(() => parseImageReference(text)).toThrowWithCode('IMAGE_REF_INVALID');
   });

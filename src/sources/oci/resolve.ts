@@ -50,8 +50,10 @@ export function selectPlatforms(
   const named = image.platforms.map((p) => ({
     digest: p.digest,
     platform: platformName(p.platform),
+    fields: p.platform,
   }));
-  if (selection === 'all') return named.filter((p) => !p.platform.startsWith('unknown/'));
+  const out = ({ digest, platform }: (typeof named)[number]) => ({ digest, platform });
+  if (selection === 'all') return named.filter((p) => !p.platform.startsWith('unknown/')).map(out);
   if (selection.length > 0 && image.manifest.kind !== 'index') {
     throw new VouchError(
       'REGISTRY_NOT_FOUND',
@@ -62,9 +64,17 @@ export function selectPlatforms(
       },
     );
   }
-  return selection.map((want) => {
-    const found = named.find((p) => p.platform === want || p.platform.startsWith(`${want}/`));
-    if (found === undefined) {
+  return selection.flatMap((want) => {
+    // Matched field by field (the index's strings may hold a /), and every match is returned:
+    // the runtime picks among duplicates and variants by its own rules, so each must be attested.
+    const [os, architecture, variant] = want.split('/');
+    const found = named.filter(
+      ({ fields: p }) =>
+        p.os === os &&
+        p.architecture === architecture &&
+        (variant === undefined || p.variant === variant),
+    );
+    if (found.length === 0) {
       throw new VouchError(
         'REGISTRY_NOT_FOUND',
         `image index ${image.digest} has no ${want} manifest`,
@@ -74,6 +84,6 @@ export function selectPlatforms(
         },
       );
     }
-    return found;
+    return found.map(out);
   });
 }
