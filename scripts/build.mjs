@@ -67,6 +67,7 @@ async function buildBench() {
     entryPoints: ['bench/index.ts', 'bench/webhook.ts', 'bench/registry.ts'],
     outdir: 'build/bench',
     packages: 'external',
+    plugins: [versionConstant],
   });
 }
 
@@ -78,6 +79,7 @@ async function buildConformance() {
     entryPoints: ['conformance/verify-bundle.ts'],
     outfile: 'build/conformance/verify-bundle.js',
     packages: 'external',
+    plugins: [versionConstant],
   });
 }
 
