@@ -9,17 +9,17 @@ export { verifyStatement } from './attestation/verified-statement.js';
 export { generateKeyPair, loadPrivateKey, loadPublicKey } from './crypto/keys.js';
 export { VouchError } from './errors.js';
 export { compilePolicy } from './policy/compile.js';
-export { summarizeDecision } from './policy/decision-summary.js';
+export { summarizeDecision } from './evidence/decision-summary.js';
 export { evaluatePolicy } from './policy/evaluate.js';
 export { explainDecision } from './policy/explain.js';
 export { lintPolicy } from './policy/lint.js';
-export { detectCi, readCiEnvironment } from './predicates/ci-environment.js';
+export { detectCi, readCiEnvironment } from './evidence/ci-environment.js';
 export { parseOpenVex } from './predicates/openvex.js';
-export { buildSlsaProvenance } from './predicates/provenance-builder.js';
-export { parseScanReport } from './predicates/scanners/formats.js';
+export { buildSlsaProvenance } from './evidence/provenance.js';
+export { parseScanReport } from './evidence/scanners/formats.js';
 export { SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
-export { triageFromVex } from './predicates/triage.js';
-export { buildVerificationSummary, VSA_PREDICATE_TYPE } from './predicates/verification-summary.js';
+export { triageFromVex } from './evidence/triage.js';
+export { buildVerificationSummary, VSA_PREDICATE_TYPE } from './evidence/verification-summary.js';
 export { buildVulnReview, VULN_REVIEW_PREDICATE_TYPE } from './predicates/vuln-review.js';
 export {
   buildVulnsPredicate,
@@ -45,19 +45,19 @@ export type {
   RequirementResult,
   SatisfiedBy,
 } from './policy/decision.js';
-export type { DecisionSummaryContext } from './policy/decision-summary.js';
+export type { DecisionSummaryContext } from './evidence/decision-summary.js';
 export type { CandidateDocument, EvaluationInput } from './policy/evaluate.js';
 export type { ExplainOptions } from './policy/explain.js';
 export type { PolicyWarning } from './policy/lint.js';
-export type { CiFacts, CiSystem, Environment } from './predicates/ci-environment.js';
+export type { CiFacts, CiSystem, Environment } from './evidence/ci-environment.js';
 export type { OpenVexDocument } from './predicates/openvex.js';
-export type { ProvenanceFlags, SlsaProvenancePredicate } from './predicates/provenance-builder.js';
-export type { ScanFormat } from './predicates/scanners/formats.js';
-export type { ScanFinding, ScanReport } from './predicates/scanners/scan-report.js';
-export type { TriageStatement, TriageTarget, VexImport } from './predicates/triage.js';
+export type { ProvenanceFlags, SlsaProvenancePredicate } from './evidence/provenance.js';
+export type { ScanFormat } from './evidence/scanners/formats.js';
+export type { ScanFinding, ScanReport } from './evidence/scanners/scan-report.js';
+export type { TriageStatement, TriageTarget, VexImport } from './evidence/triage.js';
 export type {
   VerificationSummaryInput,
   VerificationSummaryPredicate,
-} from './predicates/verification-summary.js';
+} from './evidence/verification-summary.js';
 export type { ReviewDecision, ReviewInput, VulnReviewPredicate } from './predicates/vuln-review.js';
 export type { ScanEvidence, ScanTimes, VulnsPredicate } from './predicates/vulns.js';

@@ -1,7 +1,7 @@
 import { escapeTerminal } from '../encoding/terminal-text.js';
+import { type TriageStatement, triageStatement } from '../evidence/triage.js';
 import { VEX_JUSTIFICATIONS, type VexStatus } from '../predicates/openvex.js';
 import { maxSeverity, SEVERITIES, type Severity } from '../predicates/severity.js';
-import { type TriageStatement, triageStatement } from '../predicates/triage.js';
 import type { ReviewDecision } from '../predicates/vuln-review.js';
 import type { ScanEvidence } from '../predicates/vulns.js';
 import type { Choice, Prompter } from './prompt.js';

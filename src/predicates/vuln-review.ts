@@ -1,7 +1,7 @@
 import { VouchError } from '../errors.js';
-import type { VulnerabilityDatabase } from './scanners/scan-report.js';
+import type { VulnerabilityDatabase } from '../evidence/scanners/scan-report.js';
+import type { TriageStatement } from '../evidence/triage.js';
 import type { SeveritySummary } from './severity.js';
-import type { TriageStatement } from './triage.js';
 import type { ScanEvidence } from './vulns.js';
 
 /** Vouch's own predicate: a person's signed decision about a verified vulnerability scan. */

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseRfc3339, toUtcTimestamp } from '../encoding/rfc3339.js';
 import { narrow } from '../encoding/shape.js';
 import { VouchError } from '../errors.js';
-import type { ScanReport, VulnerabilityDatabase } from './scanners/scan-report.js';
+import type { ScanReport, VulnerabilityDatabase } from '../evidence/scanners/scan-report.js';
 import {
   maxSeverity,
   type Severity,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScanReport } from '../../src/predicates/scanners/formats.js';
+import { parseScanReport } from '../../src/evidence/scanners/formats.js';
 import { SEVERITIES, severityFromLabel, summarise } from '../../src/predicates/severity.js';
 import { buildVulnsPredicate, scanEvidenceFromPredicate } from '../../src/predicates/vulns.js';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildStatement, statementFromJson } from '../../src/attestation/statement.js';
 import { parseStrictJson } from '../../src/encoding/strict-json.js';
-import { parseScanReport } from '../../src/predicates/scanners/formats.js';
+import { parseScanReport } from '../../src/evidence/scanners/formats.js';
 import { severityFromLabel } from '../../src/predicates/severity.js';
 import {
   buildVulnsPredicate,

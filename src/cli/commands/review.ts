@@ -7,14 +7,14 @@ import { loadPublicKey } from '../../crypto/keys.js';
 import { toUtcTimestamp, utcTimestampArg } from '../../encoding/rfc3339.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
-import { parseOpenVex } from '../../predicates/openvex.js';
-import { describeSummary, SEVERITIES } from '../../predicates/severity.js';
 import {
   findTarget,
   parseTriageArg,
   type TriageStatement,
   triageFromVex,
-} from '../../predicates/triage.js';
+} from '../../evidence/triage.js';
+import { parseOpenVex } from '../../predicates/openvex.js';
+import { describeSummary, SEVERITIES } from '../../predicates/severity.js';
 import {
   buildVulnReview,
   REVIEW_DECISIONS,

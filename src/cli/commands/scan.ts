@@ -9,8 +9,8 @@ import {
   parseScanReport,
   SCAN_FORMATS,
   SCANNERS,
-} from '../../predicates/scanners/formats.js';
-import { scannerIdentity } from '../../predicates/scanners/scan-report.js';
+} from '../../evidence/scanners/formats.js';
+import { scannerIdentity } from '../../evidence/scanners/scan-report.js';
 import { describeSummary } from '../../predicates/severity.js';
 import { buildVulnsPredicate, VULNS_PREDICATE_TYPE } from '../../predicates/vulns.js';
 import { resolveSubjects } from '../../sources/subject-arg.js';

@@ -5,7 +5,7 @@ import { parseStatement } from '../../src/attestation/statement.js';
 import {
   buildVerificationSummary,
   VSA_PREDICATE_TYPE,
-} from '../../src/predicates/verification-summary.js';
+} from '../../src/evidence/verification-summary.js';
 import { vouchErrorOf } from '../support/fixtures.js';
 import { itWithVectors, vector } from '../support/paths.js';
 

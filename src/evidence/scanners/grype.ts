@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { narrow } from '../../encoding/shape.js';
-import { severityFromLabel } from '../severity.js';
+import { severityFromLabel } from '../../predicates/severity.js';
 import {
   reportTimestamp,
   type ScanFinding,

@@ -1,6 +1,6 @@
 import { parseRfc3339, toUtcTimestamp } from '../../encoding/rfc3339.js';
 import { VouchError } from '../../errors.js';
-import type { Severity } from '../severity.js';
+import type { Severity } from '../../predicates/severity.js';
 
 /** The package a finding was matched in. */
 export interface AffectedPackage {

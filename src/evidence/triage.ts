@@ -6,7 +6,7 @@ import {
   VEX_STATUSES,
   type VexJustification,
   type VexStatus,
-} from './openvex.js';
+} from '../predicates/openvex.js';
 
 /**
  * One triage decision in a review: an OpenVEX-style statement about one vulnerability of the

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { narrow } from '../../encoding/shape.js';
 import { VouchError } from '../../errors.js';
-import { severityFromLabel } from '../severity.js';
+import { severityFromLabel } from '../../predicates/severity.js';
 import {
   reportTimestamp,
   type ScanFinding,
