@@ -7,19 +7,7 @@ import {
   type VexJustification,
   type VexStatus,
 } from '../predicates/openvex.js';
-
-/**
- * One triage decision in a review: an OpenVEX-style statement about one vulnerability of the
- * reviewed scan (field names as in OPENVEX-SPEC.md).
- */
-export interface TriageStatement {
-  readonly vulnerability: string;
-  readonly status: VexStatus;
-  readonly justification?: VexJustification;
-  readonly impact_statement?: string;
-  readonly action_statement?: string;
-  readonly status_notes?: string;
-}
+import type { TriageStatement } from '../predicates/vuln-review.js';
 
 /** What triage needs to know of a finding: its id and the other names it goes by. */
 export interface TriageTarget {

@@ -1,16 +1,11 @@
-import { type DigestSet, parseDigestSet } from '../attestation/digest-set.js';
+import { parseDigestSet } from '../attestation/digest-set.js';
 import { toUtcTimestamp } from '../encoding/rfc3339.js';
 import { VouchError } from '../errors.js';
-
-/** SLSA verification_summary.md. */
-export const VSA_PREDICATE_TYPE = 'https://slsa.dev/verification_summary/v1';
-
-export type VerificationResult = 'PASSED' | 'FAILED';
-
-export interface ResourceRef {
-  readonly uri?: string;
-  readonly digest: DigestSet;
-}
+import type {
+  ResourceRef,
+  VerificationResult,
+  VerificationSummaryPredicate,
+} from '../predicates/verification-summary.js';
 
 export interface VerificationSummaryInput {
   readonly verifierId: string;
@@ -26,17 +21,6 @@ export interface VerificationSummaryInput {
   readonly verifiedLevels?: readonly string[];
   readonly slsaVersion?: string;
 }
-
-export type VerificationSummaryPredicate = {
-  readonly verifier: { readonly id: string; readonly version?: Readonly<Record<string, string>> };
-  readonly timeVerified: string;
-  readonly resourceUri: string;
-  readonly policy: ResourceRef;
-  readonly inputAttestations: readonly ResourceRef[];
-  readonly verificationResult: VerificationResult;
-  readonly verifiedLevels: readonly string[];
-  readonly slsaVersion?: string;
-};
 
 const SLSA_LEVEL = /^SLSA_([A-Z]+)_LEVEL_\d+$/;
 

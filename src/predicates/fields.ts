@@ -1,5 +1,5 @@
-import { VSA_PREDICATE_TYPE } from '../evidence/verification-summary.js';
 import { OPENVEX_CONTEXT } from './openvex.js';
+import { VSA_PREDICATE_TYPE } from './verification-summary.js';
 import { VULN_REVIEW_PREDICATE_TYPE } from './vuln-review.js';
 
 /**

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attestationDigest } from '../../src/attestation/envelope.js';
-import type { VerificationSummaryPredicate } from '../../src/evidence/verification-summary.js';
 import type { Decision } from '../../src/policy/decision.js';
+import type { VerificationSummaryPredicate } from '../../src/predicates/verification-summary.js';
 import { verifiedStatement } from '../support/attestations.js';
 import { type KeyFiles, keygen, runCli, runCliWith } from '../support/cli.js';
 import {

@@ -7,18 +7,14 @@ import { loadPublicKey } from '../../crypto/keys.js';
 import { toUtcTimestamp, utcTimestampArg } from '../../encoding/rfc3339.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
-import {
-  findTarget,
-  parseTriageArg,
-  type TriageStatement,
-  triageFromVex,
-} from '../../evidence/triage.js';
+import { buildVulnReview } from '../../evidence/review.js';
+import { findTarget, parseTriageArg, triageFromVex } from '../../evidence/triage.js';
 import { parseOpenVex } from '../../predicates/openvex.js';
 import { describeSummary, SEVERITIES } from '../../predicates/severity.js';
 import {
-  buildVulnReview,
   REVIEW_DECISIONS,
   type ReviewDecision,
+  type TriageStatement,
   VULN_REVIEW_PREDICATE_TYPE,
 } from '../../predicates/vuln-review.js';
 import {
