@@ -26,6 +26,7 @@ import {
   type RequirementResult,
   type SatisfiedBy,
   type Signer,
+  undecided,
 } from './decision.js';
 import { formatDuration } from './duration.js';
 
@@ -79,24 +80,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
     };
   } catch (err) {
     // Fail closed: a fault anywhere above is a deny that says why.
-    const why = asVouchError(err).describe();
-    return {
-      schemaVersion: DECISION_SCHEMA_VERSION,
-      vouchVersion: VOUCH_VERSION,
-      allowed: false,
-      policy: policy.name,
-      policyDigest: policy.digest,
-      evaluatedAt,
-      artifact,
-      requirements: policy.requirements.map((r) => ({
-        name: r.name,
-        satisfied: false,
-        satisfiedBy: [],
-        rejected: [],
-        missing: `not evaluated: ${why}`,
-      })),
-      expiresAt: null,
-    };
+    return undecided(policy, artifact, evaluatedAt, asVouchError(err).describe());
   }
 }
 

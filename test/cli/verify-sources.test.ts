@@ -114,8 +114,8 @@ describe('vouch verify --attestations -', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('(standard input):1');
-    expect(result.stdout).toContain('(standard input):2');
+    expect(result.stdout).toContain('(standard input)#L1');
+    expect(result.stdout).toContain('(standard input)#L2');
   });
 
   it('refuses standard input over the limit with TOO_LARGE, not by buffering it all', async () => {

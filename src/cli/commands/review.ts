@@ -155,7 +155,7 @@ function verifyScan(path: string, keyPath: string): VerifiedStatement {
   if (raw === undefined || documents.length !== 1) {
     throw new VouchError('USAGE', `--scan ${path} holds ${documents.length} documents, expected 1`);
   }
-  return verifyStatement(parseSignedDocument(raw.bytes), [key], [VULNS_PREDICATE_TYPE], raw.origin);
+  return verifyStatement(parseSignedDocument(raw.bytes), [key], [VULNS_PREDICATE_TYPE], raw.source);
 }
 
 function parseDecision(value: string): ReviewDecision {
