@@ -8,24 +8,23 @@ export { buildStatement, parseStatement, STATEMENT_V1 } from './attestation/stat
 export { verifyStatement } from './attestation/verified-statement.js';
 export { generateKeyPair, loadPrivateKey, loadPublicKey } from './crypto/keys.js';
 export { VouchError } from './errors.js';
+export { detectCi, readCiEnvironment } from './evidence/ci-environment.js';
+export { summarizeDecision } from './evidence/decision-summary.js';
+export { buildSlsaProvenance } from './evidence/provenance.js';
+export { buildVulnReview } from './evidence/review.js';
+export { buildVulnsPredicate } from './evidence/scan-import.js';
+export { parseScanReport } from './evidence/scanners/formats.js';
+export { triageFromVex } from './evidence/triage.js';
+export { buildVerificationSummary } from './evidence/verification-summary.js';
 export { compilePolicy } from './policy/compile.js';
-export { summarizeDecision } from './policy/decision-summary.js';
 export { evaluatePolicy } from './policy/evaluate.js';
 export { explainDecision } from './policy/explain.js';
 export { lintPolicy } from './policy/lint.js';
-export { detectCi, readCiEnvironment } from './predicates/ci-environment.js';
 export { parseOpenVex } from './predicates/openvex.js';
-export { buildSlsaProvenance } from './predicates/provenance-builder.js';
-export { parseScanReport } from './predicates/scanners/formats.js';
 export { SLSA_PROVENANCE_V1 } from './predicates/slsa-provenance.js';
-export { triageFromVex } from './predicates/triage.js';
-export { buildVerificationSummary, VSA_PREDICATE_TYPE } from './predicates/verification-summary.js';
-export { buildVulnReview, VULN_REVIEW_PREDICATE_TYPE } from './predicates/vuln-review.js';
-export {
-  buildVulnsPredicate,
-  scanEvidenceFromPredicate,
-  VULNS_PREDICATE_TYPE,
-} from './predicates/vulns.js';
+export { VSA_PREDICATE_TYPE } from './predicates/verification-summary.js';
+export { VULN_REVIEW_PREDICATE_TYPE } from './predicates/vuln-review.js';
+export { scanEvidenceFromPredicate, VULNS_PREDICATE_TYPE } from './predicates/vulns.js';
 export { VOUCH_VERSION } from './version.js';
 
 export type { SignedDocument } from './attestation/attestation.js';
@@ -35,6 +34,15 @@ export type { ResourceDescriptor, Statement } from './attestation/statement.js';
 export type { VerifiedStatement } from './attestation/verified-statement.js';
 export type { GeneratedKeyPair, KeygenAlgorithm, PrivateKey, PublicKey } from './crypto/keys.js';
 export type { ErrorCode, ErrorKind } from './errors.js';
+export type { CiFacts, CiSystem, Environment } from './evidence/ci-environment.js';
+export type { DecisionSummaryContext } from './evidence/decision-summary.js';
+export type { ProvenanceFlags, SlsaProvenancePredicate } from './evidence/provenance.js';
+export type { ReviewInput } from './evidence/review.js';
+export type { ScanTimes } from './evidence/scan-import.js';
+export type { ScanFormat } from './evidence/scanners/formats.js';
+export type { ScanFinding, ScanReport } from './evidence/scanners/scan-report.js';
+export type { TriageTarget, VexImport } from './evidence/triage.js';
+export type { VerificationSummaryInput } from './evidence/verification-summary.js';
 export type { CompiledPolicy, CompileOptions } from './policy/compile.js';
 export type { ConfigFormat, ConfigSource } from './policy/config-text.js';
 export type {
@@ -45,19 +53,14 @@ export type {
   RequirementResult,
   SatisfiedBy,
 } from './policy/decision.js';
-export type { DecisionSummaryContext } from './policy/decision-summary.js';
 export type { CandidateDocument, EvaluationInput } from './policy/evaluate.js';
 export type { ExplainOptions } from './policy/explain.js';
 export type { PolicyWarning } from './policy/lint.js';
-export type { CiFacts, CiSystem, Environment } from './predicates/ci-environment.js';
 export type { OpenVexDocument } from './predicates/openvex.js';
-export type { ProvenanceFlags, SlsaProvenancePredicate } from './predicates/provenance-builder.js';
-export type { ScanFormat } from './predicates/scanners/formats.js';
-export type { ScanFinding, ScanReport } from './predicates/scanners/scan-report.js';
-export type { TriageStatement, TriageTarget, VexImport } from './predicates/triage.js';
+export type { VerificationSummaryPredicate } from './predicates/verification-summary.js';
 export type {
-  VerificationSummaryInput,
-  VerificationSummaryPredicate,
-} from './predicates/verification-summary.js';
-export type { ReviewDecision, ReviewInput, VulnReviewPredicate } from './predicates/vuln-review.js';
-export type { ScanEvidence, ScanTimes, VulnsPredicate } from './predicates/vulns.js';
+  ReviewDecision,
+  TriageStatement,
+  VulnReviewPredicate,
+} from './predicates/vuln-review.js';
+export type { ScanEvidence, VulnsPredicate } from './predicates/vulns.js';

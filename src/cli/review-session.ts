@@ -1,8 +1,8 @@
 import { escapeTerminal } from '../encoding/terminal-text.js';
+import { triageStatement } from '../evidence/triage.js';
 import { VEX_JUSTIFICATIONS, type VexStatus } from '../predicates/openvex.js';
 import { maxSeverity, SEVERITIES, type Severity } from '../predicates/severity.js';
-import { type TriageStatement, triageStatement } from '../predicates/triage.js';
-import type { ReviewDecision } from '../predicates/vuln-review.js';
+import type { ReviewDecision, TriageStatement } from '../predicates/vuln-review.js';
 import type { ScanEvidence } from '../predicates/vulns.js';
 import type { Choice, Prompter } from './prompt.js';
 

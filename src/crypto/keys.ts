@@ -9,6 +9,7 @@ import { VouchError } from '../errors.js';
 import { ed25519Weakness } from './ed25519-point.js';
 import { singlePemBlock } from './pem.js';
 import { readSslibKey } from './securesystemslib-key.js';
+import type { SignatureScheme } from './signature-scheme.js';
 import {
   OID_EC_PUBLIC_KEY,
   OID_ED25519,
@@ -20,14 +21,6 @@ import {
 /** Algorithms `vouch keygen` generates. */
 export const KEYGEN_ALGORITHMS = ['ecdsa-p256', 'ed25519', 'rsa-3072'] as const;
 export type KeygenAlgorithm = (typeof KEYGEN_ALGORITHMS)[number];
-
-/** Signature schemes Vouch verifies, derived from the key itself (never from the envelope). */
-export type SignatureScheme =
-  | 'ecdsa-p256-sha256'
-  | 'ecdsa-p384-sha384'
-  | 'ecdsa-p521-sha512'
-  | 'ed25519'
-  | 'rsa-sha256';
 
 export interface PublicKey {
   readonly keyObject: KeyObject;

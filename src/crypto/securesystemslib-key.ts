@@ -1,7 +1,7 @@
 import { parseStrictJson } from '../encoding/strict-json.js';
 import { VouchError } from '../errors.js';
-import type { SignatureScheme } from './keys.js';
 import { singlePemBlock } from './pem.js';
+import type { SignatureScheme } from './signature-scheme.js';
 
 // RFC 8410: an Ed25519 SubjectPublicKeyInfo is this fixed 12-byte prefix + the 32-byte key.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

@@ -1,5 +1,6 @@
 import { constants, sign, verify } from 'node:crypto';
-import type { PrivateKey, PublicKey, SignatureScheme } from './keys.js';
+import type { PrivateKey, PublicKey } from './keys.js';
+import type { SignatureScheme } from './signature-scheme.js';
 
 function digestOf(scheme: SignatureScheme): string | null {
   switch (scheme) {

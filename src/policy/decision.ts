@@ -1,5 +1,6 @@
 import type { DigestSet } from '../attestation/digest-set.js';
 import type { ErrorCode } from '../errors.js';
+import { VOUCH_VERSION } from '../version.js';
 
 /** Why an attestation does not count for a requirement (DESIGN.md section 7). */
 export const REJECTION_CODES = [
@@ -53,8 +54,6 @@ export interface SatisfiedBy {
   readonly time: string | null;
   /** When it ages out (time + maxAge); null without maxAge. */
   readonly expiresAt: string | null;
-  /** Entries of the attestation paths that were not read; present only when there are some. */
-  readonly skipped?: readonly SkippedInput[];
 }
 
 export interface Rejection {
@@ -80,6 +79,17 @@ export interface SkippedInput {
   readonly reason: string;
 }
 
+/**
+ * A source of attestations, or one path of it, that could not be read (a registry that did
+ * not answer): whatever it held is missing, which can only deny (DESIGN.md section 9).
+ */
+export interface SourceFailure {
+  /** What could not be read: an OCI reference and discovery path, a file. */
+  readonly source: string;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
 /** The decision JSON of `vouch verify --output json` (DESIGN.md section 7, docs/decision.md). */
 export interface Decision {
   readonly schemaVersion: typeof DECISION_SCHEMA_VERSION;
@@ -96,4 +106,42 @@ export interface Decision {
   readonly expiresAt: string | null;
   /** Entries of the attestation paths that were not read; present only when there are some. */
   readonly skipped?: readonly SkippedInput[];
+  /** Sources that failed (documents they held are missing); present only when there are some. */
+  readonly sourceFailures?: readonly SourceFailure[];
+}
+
+/** What a decision needs to know of the policy that could not decide. */
+interface PolicyIdentity {
+  readonly name: string;
+  readonly digest: { readonly sha256: string };
+  readonly requirements: readonly { readonly name: string }[];
+}
+
+/**
+ * A deny for a decision that could not be made (a fault while evaluating, an artifact that
+ * could not be resolved): fail closed, every requirement unsatisfied and saying why.
+ */
+export function undecided(
+  policy: PolicyIdentity,
+  artifact: Artifact,
+  evaluatedAt: string,
+  why: string,
+): Decision {
+  return {
+    schemaVersion: DECISION_SCHEMA_VERSION,
+    vouchVersion: VOUCH_VERSION,
+    allowed: false,
+    policy: policy.name,
+    policyDigest: policy.digest,
+    evaluatedAt,
+    artifact,
+    requirements: policy.requirements.map((r) => ({
+      name: r.name,
+      satisfied: false,
+      satisfiedBy: [],
+      rejected: [],
+      missing: `not evaluated: ${why}`,
+    })),
+    expiresAt: null,
+  };
 }

@@ -3,7 +3,7 @@ import { asVouchError, VouchError } from '../errors.js';
 import { VOUCH_VERSION } from '../version.js';
 import { foldAllow } from './allow.js';
 import type { CompiledPolicy } from './compile.js';
-import { type Artifact, DECISION_SCHEMA_VERSION, type Decision } from './decision.js';
+import { type Artifact, DECISION_SCHEMA_VERSION, type Decision, undecided } from './decision.js';
 import { type CandidateDocument, examineAll, type VerifiedDocumentMemo } from './examine.js';
 import { type EvaluationContext, judgeRequirement } from './judge.js';
 
@@ -54,24 +54,7 @@ export function evaluatePolicy(policy: CompiledPolicy, input: EvaluationInput): 
     };
   } catch (err) {
     // Fail closed: a fault anywhere above is a deny that says why.
-    const why = asVouchError(err).describe();
-    return {
-      schemaVersion: DECISION_SCHEMA_VERSION,
-      vouchVersion: VOUCH_VERSION,
-      allowed: false,
-      policy: policy.name,
-      policyDigest: policy.digest,
-      evaluatedAt,
-      artifact,
-      requirements: policy.requirements.map((r) => ({
-        name: r.name,
-        satisfied: false,
-        satisfiedBy: [],
-        rejected: [],
-        missing: `not evaluated: ${why}`,
-      })),
-      expiresAt: null,
-    };
+    return undecided(policy, artifact, evaluatedAt, asVouchError(err).describe());
   }
 }
 

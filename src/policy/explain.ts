@@ -8,6 +8,7 @@ import type {
   SatisfiedBy,
   Signer,
   SkippedInput,
+  SourceFailure,
 } from './decision.js';
 import { formatDuration } from './duration.js';
 
@@ -16,7 +17,7 @@ export interface ExplainOptions {
   readonly soon?: number;
   /** Rejections listed per unsatisfied requirement before "and N more". */
   readonly maxRejections?: number;
-  /** Entries of the attestation paths that were not read (listed like rejections). */
+  /** Entries of the attestation paths that were not read (default: the decision's own). */
   readonly skipped?: readonly SkippedInput[];
 }
 
@@ -61,7 +62,8 @@ export function explainDecision(decision: Decision, options: ExplainOptions = {}
   for (const r of decision.requirements) {
     lines.push(...explainRequirement(r, max));
   }
-  lines.push(...skippedLines(options.skipped ?? [], max));
+  lines.push(...skippedLines(options.skipped ?? decision.skipped ?? [], max));
+  lines.push(...failureLines(decision.sourceFailures ?? []));
   if (decision.allowed) lines.push(...expiryLines(decision, at, soon));
   // Messages quote documents and file names: one line each, whatever they hold.
   return `${lines.map(escapeTerminal).join('\n')}\n`;
@@ -102,6 +104,16 @@ function skippedLines(skipped: readonly SkippedInput[], max: number): string[] {
   if (skipped.length > max) {
     lines.push(`      ... and ${skipped.length - max} more (the JSON decision lists every one)`);
   }
+  return lines;
+}
+
+/** A source that failed held attestations that are missing now: say which, and why. */
+function failureLines(failures: readonly SourceFailure[]): string[] {
+  if (failures.length === 0) return [];
+  const lines = [
+    `  ${failures.length} source(s) could not be read (what they hold did not count):`,
+  ];
+  for (const f of failures) lines.push(`      ${f.source}: ${f.code}: ${f.message}`);
   return lines;
 }
 

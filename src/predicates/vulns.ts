@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { parseRfc3339, toUtcTimestamp } from '../encoding/rfc3339.js';
 import { narrow } from '../encoding/shape.js';
 import { VouchError } from '../errors.js';
-import type { ScanReport, VulnerabilityDatabase } from './scanners/scan-report.js';
 import {
   maxSeverity,
   type Severity,
@@ -20,6 +19,14 @@ export const VULNS_PREDICATE_TYPE = 'https://in-toto.io/attestation/vulns/v0.2';
  * own: one of critical, high, medium, low, unknown.
  */
 export const NORMALISED_SEVERITY_METHOD = 'vouch';
+
+/** The vulnerability database a scan used (the predicate's `scanner.db`). */
+export interface VulnerabilityDatabase {
+  readonly uri?: string;
+  readonly version?: string;
+  /** RFC 3339 UTC: when the database was last updated (built). */
+  readonly lastUpdate?: string;
+}
 
 export interface SeverityScore {
   readonly method: string;
@@ -47,45 +54,6 @@ export type VulnsPredicate = {
   readonly metadata: { readonly scanStartedOn: string; readonly scanFinishedOn: string };
   readonly summary: SeveritySummary;
 };
-
-export interface ScanTimes {
-  /** RFC 3339 UTC. The spec requires it; scanners rarely record it. */
-  readonly startedOn: string;
-  readonly finishedOn: string;
-}
-
-/** Converts a scanner report to the vulns v0.2 predicate, one result per finding. */
-export function buildVulnsPredicate(report: ScanReport, times: ScanTimes): VulnsPredicate {
-  const result = report.findings.map(
-    (f): VulnsResult => ({
-      id: f.id,
-      severity: [
-        { method: NORMALISED_SEVERITY_METHOD, score: f.severity },
-        { method: report.scanner.name, score: f.reportedSeverity },
-      ],
-      annotations: [
-        {
-          package: f.package.name,
-          installedVersion: f.package.version,
-          ...(f.package.type === undefined ? {} : { packageType: f.package.type }),
-          ...(f.package.purl === undefined ? {} : { purl: f.package.purl }),
-          ...(f.fixedVersions.length === 0 ? {} : { fixedVersions: f.fixedVersions }),
-          ...(f.aliases.length === 0 ? {} : { aliases: f.aliases }),
-        },
-      ],
-    }),
-  );
-  return {
-    scanner: {
-      uri: report.scanner.uri,
-      ...(report.scanner.version === undefined ? {} : { version: report.scanner.version }),
-      ...(report.database === undefined ? {} : { db: report.database }),
-      result,
-    },
-    metadata: { scanStartedOn: times.startedOn, scanFinishedOn: times.finishedOn },
-    summary: summarise(report.findings.map((f) => f.severity)),
-  };
-}
 
 /** One finding of a verified scan, as a reviewer sees it. */
 export interface ScanFindingView {

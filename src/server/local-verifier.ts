@@ -4,7 +4,8 @@ import { attestationDigest } from '../attestation/envelope.js';
 import { parseStatement } from '../attestation/statement.js';
 import { asVouchError } from '../errors.js';
 import { type CandidateDocument, evaluatePolicy } from '../policy/evaluate.js';
-import { type RawDocument, readDocuments } from '../sources/local.js';
+import { readDocuments } from '../sources/local.js';
+import type { SourceDocument } from '../sources/source.js';
 import { breakglassGrant } from './breakglass.js';
 import type { ServerSettings } from './config.js';
 import { DiscoveryCache } from './discovery-cache.js';
@@ -97,9 +98,9 @@ export type LocalIndex = ReadonlyMap<string, readonly CandidateDocument[]>;
  * names no subject with the image's sha256 could only be rejected (SUBJECT_MISMATCH, DESIGN.md
  * section 6 step 5) — or, not parsing, MALFORMED. Leaving it out cannot change an allow or a deny.
  */
-export function indexBySubject(documents: readonly RawDocument[]): LocalIndex {
+export function indexBySubject(documents: readonly SourceDocument[]): LocalIndex {
   const index = new Map<string, CandidateDocument[]>();
-  for (const { bytes, origin } of documents) {
+  for (const { bytes, source } of documents) {
     let subjects: readonly string[];
     try {
       const statement = parseStatement(parseSignedDocument(bytes).envelope.payload);
@@ -110,7 +111,7 @@ export function indexBySubject(documents: readonly RawDocument[]): LocalIndex {
       continue;
     }
     for (const hex of new Set(subjects))
-      index.set(hex, [...(index.get(hex) ?? []), { bytes, source: origin }]);
+      index.set(hex, [...(index.get(hex) ?? []), { bytes, source }]);
   }
   return index;
 }

@@ -12,44 +12,19 @@ import { VouchError } from '../errors.js';
 import type { SkippedInput } from '../policy/decision.js';
 import { readOpenFile } from './bounded-read.js';
 import { npmAttestationBundles } from './npm-attestations.js';
+import { isImageLayout, readImageLayout } from './oci/layout.js';
+import {
+  type AttestationSource,
+  DEFAULT_SOURCE_LIMITS,
+  type SourceDocument,
+  type SourceLimits,
+} from './source.js';
 
-/** One received document with where it came from (`file`, `file.jsonl#L3`, `file#attestations[i]`). */
-export interface RawDocument {
-  readonly origin: string;
-  readonly bytes: Buffer;
-}
-
-/** What a search of the local attestation paths found; skipped entries are reported, never dropped silently. */
+/** What a search of local attestation paths found; skipped entries are reported, never dropped silently. */
 export interface LocalDocuments {
-  readonly documents: RawDocument[];
+  readonly documents: SourceDocument[];
   readonly skipped: SkippedInput[];
 }
-
-/** Bounds on one search: an attestations directory is untrusted input like the documents in it. */
-export interface SourceLimits {
-  /** Bytes read from one file (enforced while reading, not taken from stat). */
-  readonly maxFileBytes: number;
-  /** Bytes read from one `.jsonl` file (it holds many documents). */
-  readonly maxJsonLinesBytes: number;
-  /** Bytes read in total. */
-  readonly maxTotalBytes: number;
-  /** Directory entries examined in total. */
-  readonly maxEntries: number;
-  /** Directory levels below a named path. */
-  readonly maxDepth: number;
-  /** Documents returned in total (each `.jsonl` line is one). */
-  readonly maxDocuments: number;
-}
-
-// One document may be 16 MiB (the strict JSON limit); the rest bound memory and time.
-export const DEFAULT_SOURCE_LIMITS: SourceLimits = {
-  maxFileBytes: 16 * 1024 * 1024,
-  maxJsonLinesBytes: 64 * 1024 * 1024,
-  maxTotalBytes: 256 * 1024 * 1024,
-  maxEntries: 100_000,
-  maxDepth: 32,
-  maxDocuments: 100_000,
-};
 
 const ATTESTATION_FILE = /\.(dsse\.json|sigstore\.json|sigstore|intoto\.jsonl|json|jsonl)$/;
 const JSON_LINES = /\.jsonl$/;
@@ -57,6 +32,27 @@ const JSON_LINES = /\.jsonl$/;
 // O_NONBLOCK: opening a FIFO that was swapped in after stat must not wait for a writer.
 // O_NOCTTY: a terminal device never becomes our controlling terminal.
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/**
+ * Files, directories and OCI image layouts (read through their index) as a source of
+ * attestations; the artifact does not matter to it.
+ */
+export function localSource(paths: readonly string[]): AttestationSource {
+  return {
+    async documents(request) {
+      request.signal?.throwIfAborted();
+      const layouts: SourceDocument[] = [];
+      const rest: string[] = [];
+      for (const path of paths) {
+        if (!isImageLayout(path)) rest.push(path);
+        else
+          for (const d of readImageLayout(path)) layouts.push({ source: d.source, bytes: d.bytes });
+      }
+      const files = readDocuments(rest, request.limits);
+      return { documents: [...layouts, ...files.documents], skipped: files.skipped, failures: [] };
+    },
+  };
+}
 
 /**
  * Reads attestation candidates from files and directories (searched recursively, in sorted
@@ -106,7 +102,7 @@ export function documentsFromBytes(
 }
 
 class Search {
-  readonly documents: RawDocument[] = [];
+  readonly documents: SourceDocument[] = [];
   readonly skipped: SkippedInput[] = [];
   private entries = 0;
   private bytes = 0;
@@ -241,7 +237,7 @@ class Search {
       );
       return false;
     }
-    this.documents.push({ origin, bytes });
+    this.documents.push({ source: origin, bytes });
     return true;
   }
 

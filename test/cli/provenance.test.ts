@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SlsaProvenancePredicate } from '../../src/predicates/provenance-builder.js';
+import type { SlsaProvenancePredicate } from '../../src/evidence/provenance.js';
 import { makeArtifact, makeKey, verifiedStatement } from '../support/attestations.js';
 import { GITHUB_ENV, GITLAB_ENV } from '../support/ci-env.js';
 import { runCliWith, tempDir } from '../support/cli.js';

@@ -6,8 +6,8 @@ import {
   loadPrivateKey,
   loadPublicKey,
   publicKeyFromSpki,
-  type SignatureScheme,
 } from '../../src/crypto/keys.js';
+import type { SignatureScheme } from '../../src/crypto/signature-scheme.js';
 
 const SCHEME: Readonly<Record<(typeof KEYGEN_ALGORITHMS)[number], SignatureScheme>> = {
   'ecdsa-p256': 'ecdsa-p256-sha256',

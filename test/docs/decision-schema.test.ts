@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { DECISION_SCHEMA_VERSION, REJECTION_CODES } from '../../src/policy/decision.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
+import { OciRegistry } from '../../src/sources/oci/registry.js';
+import { verify } from '../../src/verify.js';
 import { runCli } from '../support/cli.js';
 import { REPO } from '../support/paths.js';
 import { EVALUATED_AT, type PolicyDir, writePolicyDir } from '../support/policy-dir.js';
@@ -129,6 +131,72 @@ describe('docs/decision.schema.json', () => {
     );
     expect(decision.requirements[0]?.satisfiedBy[0]?.source).toBeNull();
     expect(problems(JSON.parse(JSON.stringify(decision)))).toEqual([]);
+  });
+
+  it('a decision with skipped entries and a failed source conforms', async () => {
+    const builder = makeKey();
+    const digest = digestOf('lib');
+    const { decision } = await verify({
+      policy: policyOf({
+        authorities: { builder: authority(builder) },
+        requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+      }),
+      artifact: `sha256:${digest.sha256}`,
+      sources: [
+        {
+          documents: async () => ({
+            documents: [
+              {
+                bytes: Buffer.from(
+                  dsse(statementJson(digest, PROVENANCE, provenance()), [builder]),
+                ),
+                source: 'a.json',
+              },
+            ],
+            skipped: [{ source: 'fifo', reason: 'not a regular file (FIFO)' }],
+            failures: [
+              {
+                source: 'oci://r.example/app (referrers)',
+                code: 'REGISTRY_UNAVAILABLE',
+                message: 'no answer',
+              },
+            ],
+          }),
+        },
+      ],
+      at: new Date(EVALUATED_AT),
+    });
+    expect(decision).toMatchObject({ allowed: true, skipped: [{}], sourceFailures: [{}] });
+    expect(problems(JSON.parse(JSON.stringify(decision)))).toEqual([]);
+    const broken = JSON.parse(JSON.stringify(decision)) as { sourceFailures: { code?: string }[] };
+    delete broken.sourceFailures[0]?.code;
+    expect(problems(broken)).not.toEqual([]);
+  });
+
+  it('a deny for an image the registry could not resolve (no digest) conforms', async () => {
+    const registry = new OciRegistry({
+      plainHttp: true,
+      timeouts: { requestTimeoutMs: 500, deadlineMs: 1500 },
+      backoffMs: 10,
+      maxBackoffMs: 20,
+    });
+    try {
+      const { decision } = await verify({
+        policy: policyOf({
+          authorities: { builder: authority(makeKey()) },
+          requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+        }),
+        artifact: 'oci://127.0.0.1:1/acme/app:v1',
+        sources: [],
+        at: new Date(EVALUATED_AT),
+        registry,
+      });
+      expect(decision).toMatchObject({ allowed: false, artifact: { digest: {} } });
+      expect(decision.sourceFailures?.[0]?.code).toBe('REGISTRY_UNAVAILABLE');
+      expect(problems(JSON.parse(JSON.stringify(decision)))).toEqual([]);
+    } finally {
+      registry.close();
+    }
   });
 
   describe('when a decision strays from the contract, the schema says so', () => {

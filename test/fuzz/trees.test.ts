@@ -3,7 +3,8 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SOURCE_LIMITS, readDocuments } from '../../src/sources/local.js';
+import { readDocuments } from '../../src/sources/local.js';
+import { DEFAULT_SOURCE_LIMITS } from '../../src/sources/source.js';
 import { tempDir } from '../support/cli.js';
 import { fuzz, timed } from './budget.js';
 
@@ -113,7 +114,7 @@ describe('fuzz: attestation directory trees', () => {
         const all = { ...DEFAULT_SOURCE_LIMITS, ...limits };
         const found = timed('readDocuments', () => readDocuments([root], all));
         expect(found.documents.length).toBeLessThanOrEqual(all.maxDocuments);
-        for (const d of found.documents) expect(relative(root, d.origin)).not.toMatch(/^\.\./);
+        for (const d of found.documents) expect(relative(root, d.source)).not.toMatch(/^\.\./);
         for (const s of found.skipped) {
           expect(relative(root, s.source)).not.toMatch(/^\.\./);
           expect(s.reason).not.toBe('');
@@ -122,7 +123,7 @@ describe('fuzz: attestation directory trees', () => {
         // visible path is read (a .jsonl file as its line 1).
         const limited = found.skipped.some((s) => /limit|more than|deeper/.test(s.reason));
         if (limited) return;
-        const origins = new Set(found.documents.map((d) => d.origin.replace(/:1$/, '')));
+        const origins = new Set(found.documents.map((d) => d.source.replace(/#L1$/, '')));
         for (const [path, size] of files) {
           const visible = relative(root, path)
             .split('/')

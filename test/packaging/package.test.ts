@@ -89,19 +89,18 @@ spec:
 
 // Uses both entry points the way a tool embedding Vouch would.
 const LIBRARY_USER = `import * as vouch from 'vouch';
-import { digestFile, loadPolicyFile, readDocuments } from 'vouch/node';
+import { loadPolicyFile, localSource, verify } from 'vouch/node';
 
 const policy = loadPolicyFile('policy.yaml');
-const artifact = { name: 'app.bin', digest: await digestFile('app.bin') };
-const { documents } = readDocuments(['att.json']);
-const decision = vouch.evaluatePolicy(policy, { artifact, documents, at: new Date() });
+const sources = [localSource(['att.json'])];
+const { decision } = await verify({ policy, artifact: 'app.bin', sources, at: new Date() });
 console.log(JSON.stringify({ allowed: decision.allowed, version: vouch.VOUCH_VERSION, exports: Object.keys(vouch) }));
 `;
 
 const TYPED_USER = `import { compilePolicy, type Decision, evaluatePolicy } from 'vouch';
-import { loadPolicyFile, type RawDocument } from 'vouch/node';
+import { loadPolicyFile, type SourceDocument } from 'vouch/node';
 
-export const run = (documents: readonly RawDocument[]): Decision =>
+export const run = (documents: readonly SourceDocument[]): Decision =>
   evaluatePolicy(loadPolicyFile('policy.yaml'), {
     artifact: { digest: { sha256: '0'.repeat(64) } },
     documents,

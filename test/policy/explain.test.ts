@@ -14,6 +14,32 @@ const d1 = `sha256:${'1'.repeat(64)}`;
 const d2 = `sha256:${'2'.repeat(64)}`;
 
 describe('explainDecision', () => {
+  it('lists the entries not read and the sources that failed, escaped, after the requirements', () => {
+    const text = explainDecision({
+      ...base,
+      allowed: false,
+      expiresAt: null,
+      requirements: [
+        { name: 'provenance', satisfied: false, satisfiedBy: [], rejected: [], missing: 'x' },
+      ],
+      skipped: [{ source: 'att/fifo', reason: 'not a regular file (FIFO)' }],
+      sourceFailures: [
+        {
+          source: 'oci://r.example/app@sha256:ab (cosign-att)',
+          code: 'REGISTRY_UNAVAILABLE',
+          message: 'gave up\u001b[2J after 4 attempts',
+        },
+      ],
+    });
+    expect(text).toContain(
+      '  skipped 1 entry (not read):\n      att/fifo: not a regular file (FIFO)\n',
+    );
+    expect(text).toContain(
+      '  1 source(s) could not be read (what they hold did not count):\n      oci://r.example/app@sha256:ab (cosign-att): REGISTRY_UNAVAILABLE: gave up',
+    );
+    expect(text).not.toContain('\u001b');
+  });
+
   it('when denied it says what is missing and lists the nearest misses first', () => {
     const text = explainDecision({
       ...base,

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScanReport } from '../../src/predicates/scanners/formats.js';
+import { buildVulnsPredicate } from '../../src/evidence/scan-import.js';
+import { parseScanReport } from '../../src/evidence/scanners/formats.js';
 import { SEVERITIES, severityFromLabel, summarise } from '../../src/predicates/severity.js';
-import { buildVulnsPredicate, scanEvidenceFromPredicate } from '../../src/predicates/vulns.js';
+import { scanEvidenceFromPredicate } from '../../src/predicates/vulns.js';
 
 // Names every plain object inherits: a lookup table indexed by them must still say "unknown".
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);

@@ -131,7 +131,7 @@ describe('when decisions go through the verified-document cache', () => {
             expect(cached).toEqual(uncached);
             // Local discovery by subject leaves out only documents that could not count.
             const docs = input.documents.map(({ bytes }) => ({
-              origin: '',
+              source: '',
               bytes: Buffer.from(bytes),
             }));
             const routed = indexBySubject(docs).get(r.artifact.sha256) ?? [];

@@ -2,11 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SOURCE_LIMITS,
-  documentsFromBytes,
-  readDocuments,
-} from '../../src/sources/local.js';
+import { documentsFromBytes, readDocuments } from '../../src/sources/local.js';
+import { DEFAULT_SOURCE_LIMITS } from '../../src/sources/source.js';
 import { tempDir } from '../support/cli.js';
 
 let dir: string;
@@ -38,7 +35,7 @@ describe('readDocuments over a hostile attestations directory', () => {
     const started = Date.now();
     const { documents, skipped } = readDocuments([dir]);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(documents.map((d) => d.origin)).toEqual([join(dir, 'a.dsse.json')]);
+    expect(documents.map((d) => d.source)).toEqual([join(dir, 'a.dsse.json')]);
     expect(skipped).toEqual([
       { source: join(dir, 'x.dsse.json'), reason: 'not a regular file (FIFO)' },
     ]);
@@ -59,7 +56,7 @@ describe('readDocuments over a hostile attestations directory', () => {
     symlinkSync(join(dir, 'loop1.json'), join(dir, 'loop2.json'));
     writeFileSync(join(dir, 'z.dsse.json'), envelope);
     const { documents, skipped } = readDocuments([dir]);
-    expect(documents.map((d) => d.origin)).toEqual([join(dir, 'z.dsse.json')]);
+    expect(documents.map((d) => d.source)).toEqual([join(dir, 'z.dsse.json')]);
     expect(skipped).toEqual([
       { source: join(dir, 'dangling.dsse.json'), reason: expect.stringContaining('dangling') },
       { source: join(dir, 'loop1.json'), reason: expect.stringContaining('link loop') },
@@ -72,7 +69,7 @@ describe('readDocuments over a hostile attestations directory', () => {
     writeFileSync(join(dir, 'sub', 'a.json'), envelope);
     symlinkSync(dir, join(dir, 'sub', 'up'));
     const { documents, skipped } = readDocuments([dir]);
-    expect(documents.map((d) => d.origin)).toEqual([join(dir, 'sub', 'a.json')]);
+    expect(documents.map((d) => d.source)).toEqual([join(dir, 'sub', 'a.json')]);
     expect(skipped).toEqual([
       { source: join(dir, 'sub', 'up'), reason: expect.stringContaining('already searched') },
     ]);
@@ -87,7 +84,7 @@ describe('readDocuments over a hostile attestations directory', () => {
     mkdirSync(join(dir, 'd1', 'd2', 'd3'), { recursive: true });
     writeFileSync(join(dir, 'd1', 'd2', 'd3', 'deep.json'), envelope);
     const { documents, skipped } = readDocuments([dir], limits);
-    expect(documents.map((d) => d.origin)).toEqual([join(dir, 'fits.json')]);
+    expect(documents.map((d) => d.source)).toEqual([join(dir, 'fits.json')]);
     expect(skipped).toEqual([
       { source: join(dir, '.hidden.json'), reason: 'hidden entry' },
       { source: join(dir, 'README.md'), reason: expect.stringContaining('not an attestation') },
@@ -106,7 +103,7 @@ describe('readDocuments over a hostile attestations directory', () => {
       ...DEFAULT_SOURCE_LIMITS,
       maxDocuments: 3,
     });
-    expect(documents.map((d) => d.origin)).toEqual([`${file}#L1`, `${file}#L2`, `${file}#L3`]);
+    expect(documents.map((d) => d.source)).toEqual([`${file}#L1`, `${file}#L2`, `${file}#L3`]);
     expect(skipped).toEqual([
       { source: `${file}#L4`, reason: expect.stringMatching(/rest not read/) },
     ]);
@@ -125,7 +122,7 @@ describe('documentsFromBytes (standard input)', () => {
 
   it('reads JSON Lines as one document per line', () => {
     const { documents } = documentsFromBytes('-', Buffer.from(`${envelope}\n\n${envelope}\n`));
-    expect(documents.map((d) => d.origin)).toEqual(['-#L1', '-#L3']);
+    expect(documents.map((d) => d.source)).toEqual(['-#L1', '-#L3']);
   });
 });
 
@@ -140,7 +137,7 @@ describe('npm registry attestations documents', () => {
       }),
     );
     const { documents, skipped } = readDocuments([file]);
-    expect(documents.map((d) => [d.origin, JSON.parse(d.bytes.toString())])).toEqual([
+    expect(documents.map((d) => [d.source, JSON.parse(d.bytes.toString())])).toEqual([
       [`${file}#attestations[0]`, bundle],
     ]);
     expect(skipped).toEqual([
@@ -151,7 +148,7 @@ describe('npm registry attestations documents', () => {
   it('reads a document that only looks like one (duplicate keys) as one document, to be rejected', () => {
     const file = join(dir, 'dup.json');
     writeFileSync(file, '{"attestations": [], "attestations": []}');
-    expect(readDocuments([file]).documents.map((d) => d.origin)).toEqual([file]);
+    expect(readDocuments([file]).documents.map((d) => d.source)).toEqual([file]);
   });
 });
 

@@ -39,11 +39,11 @@ describe('npm registry attestations documents (slsa-verifier npm vectors)', () =
     async (tgz) => {
       const { documents, skipped } = readDocuments([join(NPM, `${tgz}.json`)]);
       expect(skipped).toEqual([]);
-      expect(documents.map((d) => d.origin.slice(d.origin.indexOf('#')))).toEqual([
+      expect(documents.map((d) => d.source.slice(d.source.indexOf('#')))).toEqual([
         '#attestations[0]',
         '#attestations[1]',
       ]);
-      // npm subjects carry sha512 only: hash with the algorithms the candidates name.
+      // npm subjects carry sha512 alone: hash with the algorithms the subjects name, as verify does.
       const algorithms = subjectAlgorithms(documents);
       const artifact = { name: tgz, digest: await digestFile(join(NPM, tgz), { algorithms }) };
       const decision = evaluatePolicy(policy, {

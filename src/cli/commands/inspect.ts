@@ -4,7 +4,7 @@ import { attestationDigest, IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envel
 import { parseStatement, type ResourceDescriptor } from '../../attestation/statement.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import type { Wrap } from '../action.js';
-import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
+import { readAttestations, reportSkipped } from '../attestation-input.js';
 import {
   describeErrorJson,
   type ErrorJson,
@@ -47,9 +47,9 @@ export function registerInspect(program: Command, io: Io, wrap: Wrap): void {
     .addOption(outputOption())
     .action(
       wrap(async (file: string, opts: { output: ReportFormat }) => {
-        const { documents, skipped } = await readAttestationInputs([file], io);
+        const { documents, skipped } = await readAttestations([file], io);
         reportSkipped(io, skipped);
-        const inspected = documents.map((raw) => inspect(raw.origin, raw.bytes));
+        const inspected = documents.map((raw) => inspect(raw.source, raw.bytes));
         if (opts.output === 'json') {
           io.out(`${JSON.stringify({ documents: inspected, skipped }, null, 2)}\n`);
         } else {

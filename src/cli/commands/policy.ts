@@ -6,14 +6,12 @@ import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
 import type { CompiledPolicy } from '../../policy/compile.js';
 import type { Decision, SkippedInput } from '../../policy/decision.js';
-import { evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { lintPolicy } from '../../policy/lint.js';
 import { caseMismatches, parsePolicyTestCase } from '../../policy/test-case.js';
-import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
-import { readDocuments } from '../../sources/local.js';
+import { localSource } from '../../sources/local.js';
 import { configFormatOf, loadPolicyFile } from '../../sources/policy-file.js';
-import { resolveArtifactArg } from '../../sources/subject-arg.js';
+import { verify } from '../../verify.js';
 import type { Wrap } from '../action.js';
 import {
   describeErrorJson,
@@ -26,7 +24,6 @@ import {
   outputOption,
   type ReportFormat,
 } from '../output.js';
-import { candidatesOf } from './verify.js';
 
 export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
   const policy = program.command('policy').description('check and test policy files');
@@ -190,12 +187,14 @@ async function runCase(
     format: configFormatOf(file),
   });
   const base = dirname(file);
-  const { documents, skipped } = readDocuments(testCase.attestations.map((p) => resolve(base, p)));
-  const artifact = await resolveArtifactArg(
-    DIGEST_ARTIFACT.test(testCase.artifact) ? testCase.artifact : resolve(base, testCase.artifact),
-    { algorithms: subjectAlgorithms(documents) },
-  );
-  const at = parseRfc3339(testCase.at) ?? new Date(Number.NaN);
-  const decision = evaluatePolicy(policy, { artifact, documents: candidatesOf(documents), at });
-  return { problems: caseMismatches(testCase, decision), decision, skipped };
+  const { decision } = await verify({
+    policy,
+    artifact: DIGEST_ARTIFACT.test(testCase.artifact)
+      ? testCase.artifact
+      : resolve(base, testCase.artifact),
+    sources: [localSource(testCase.attestations.map((p) => resolve(base, p)))],
+    at: parseRfc3339(testCase.at) ?? new Date(Number.NaN),
+  });
+  const { skipped = [], ...verdict } = decision;
+  return { problems: caseMismatches(testCase, verdict), decision: verdict, skipped: [...skipped] };
 }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { buildStatement } from '../../attestation/statement.js';
 import { parseStrictJson } from '../../encoding/strict-json.js';
-import { readCiEnvironment } from '../../predicates/ci-environment.js';
-import { buildSlsaProvenance, type ProvenanceFlags } from '../../predicates/provenance-builder.js';
+import { readCiEnvironment } from '../../evidence/ci-environment.js';
+import { buildSlsaProvenance, type ProvenanceFlags } from '../../evidence/provenance.js';
 import { SLSA_PROVENANCE_V1 } from '../../predicates/slsa-provenance.js';
 import { resolveSubjects } from '../../sources/subject-arg.js';
 import type { Wrap } from '../action.js';

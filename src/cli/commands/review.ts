@@ -7,18 +7,14 @@ import { loadPublicKey } from '../../crypto/keys.js';
 import { toUtcTimestamp, utcTimestampArg } from '../../encoding/rfc3339.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
+import { buildVulnReview } from '../../evidence/review.js';
+import { findTarget, parseTriageArg, triageFromVex } from '../../evidence/triage.js';
 import { parseOpenVex } from '../../predicates/openvex.js';
 import { describeSummary, SEVERITIES } from '../../predicates/severity.js';
 import {
-  findTarget,
-  parseTriageArg,
-  type TriageStatement,
-  triageFromVex,
-} from '../../predicates/triage.js';
-import {
-  buildVulnReview,
   REVIEW_DECISIONS,
   type ReviewDecision,
+  type TriageStatement,
   VULN_REVIEW_PREDICATE_TYPE,
 } from '../../predicates/vuln-review.js';
 import {
@@ -159,7 +155,7 @@ function verifyScan(path: string, keyPath: string): VerifiedStatement {
   if (raw === undefined || documents.length !== 1) {
     throw new VouchError('USAGE', `--scan ${path} holds ${documents.length} documents, expected 1`);
   }
-  return verifyStatement(parseSignedDocument(raw.bytes), [key], [VULNS_PREDICATE_TYPE], raw.origin);
+  return verifyStatement(parseSignedDocument(raw.bytes), [key], [VULNS_PREDICATE_TYPE], raw.source);
 }
 
 function parseDecision(value: string): ReviewDecision {

@@ -4,15 +4,16 @@ import { buildStatement } from '../../attestation/statement.js';
 import { toUtcTimestamp, utcTimestampArg } from '../../encoding/rfc3339.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
+import { buildVulnsPredicate } from '../../evidence/scan-import.js';
 import {
   isScanFormat,
   parseScanReport,
   SCAN_FORMATS,
   SCANNERS,
-} from '../../predicates/scanners/formats.js';
-import { scannerIdentity } from '../../predicates/scanners/scan-report.js';
+} from '../../evidence/scanners/formats.js';
+import { scannerIdentity } from '../../evidence/scanners/scan-report.js';
 import { describeSummary } from '../../predicates/severity.js';
-import { buildVulnsPredicate, VULNS_PREDICATE_TYPE } from '../../predicates/vulns.js';
+import { VULNS_PREDICATE_TYPE } from '../../predicates/vulns.js';
 import { resolveSubjects } from '../../sources/subject-arg.js';
 import type { Wrap } from '../action.js';
 import { readInput } from '../files.js';

@@ -5,7 +5,7 @@ import { loadPublicKey } from '../../crypto/keys.js';
 import { escapeTerminal } from '../../encoding/terminal-text.js';
 import { VouchError } from '../../errors.js';
 import type { Wrap } from '../action.js';
-import { readAttestationInputs, reportSkipped } from '../attestation-input.js';
+import { readAttestations, reportSkipped } from '../attestation-input.js';
 import { readText } from '../files.js';
 import {
   describeErrorJson,
@@ -69,7 +69,7 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
           });
         }
         const keys = opts.key.map((path) => loadPublicKey(readText(path), path));
-        const { documents, skipped } = await readAttestationInputs([file], io);
+        const { documents, skipped } = await readAttestations([file], io);
         // An entry that could not be read is not verified.
         reportSkipped(io, skipped);
         const checks = documents.map((raw): EnvelopeCheck => {
@@ -83,7 +83,7 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
           } catch (err) {
             if (!(err instanceof VouchError)) throw err;
             return {
-              source: raw.origin,
+              source: raw.source,
               digest,
               verified: false,
               signers: [],
@@ -91,7 +91,7 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
             };
           }
           if (signers.length >= threshold) {
-            return { source: raw.origin, digest, verified: true, signers, error: null };
+            return { source: raw.source, digest, verified: true, signers, error: null };
           }
           const code = signers.length === 0 ? 'BAD_SIGNATURE' : 'BELOW_THRESHOLD';
           const error = new VouchError(
@@ -99,7 +99,7 @@ export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): vo
             `${signers.length} of ${threshold} required trusted key(s) signed`,
           );
           return {
-            source: raw.origin,
+            source: raw.source,
             digest,
             verified: false,
             signers,

@@ -1,28 +1,21 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
-import { attestationDigest } from '../../attestation/envelope.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../attestation/produce.js';
 import { buildStatement } from '../../attestation/statement.js';
 import type { PrivateKey } from '../../crypto/keys.js';
 import { parseRfc3339 } from '../../encoding/rfc3339.js';
 import { VouchError } from '../../errors.js';
+import { summarizeDecision } from '../../evidence/decision-summary.js';
 import type { Decision } from '../../policy/decision.js';
-import { summarizeDecision } from '../../policy/decision-summary.js';
-import { type CandidateDocument, evaluatePolicy } from '../../policy/evaluate.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
-import { subjectAlgorithms } from '../../sources/artifact-algorithms.js';
-import type { RawDocument } from '../../sources/local.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
-import {
-  type ArtifactRef,
-  artifactSubject,
-  resolveArtifactArg,
-} from '../../sources/subject-arg.js';
+import { artifactSubject } from '../../sources/subject-arg.js';
+import { type Verification, verify } from '../../verify.js';
 import { VOUCH_VERSION } from '../../version.js';
 import type { Wrap } from '../action.js';
-import { readAttestationInputs } from '../attestation-input.js';
-import { isOciArtifact, registryEvidence } from '../oci.js';
+import { attestationSources } from '../attestation-input.js';
+import { cliRegistry, isOciArtifact } from '../oci.js';
 import { EXIT_DENIED, EXIT_OK, type Io, outputOption, type ReportFormat } from '../output.js';
 import { loadSigningKey, writeAttestation } from '../signing.js';
 
@@ -88,56 +81,51 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         // attestations are, and nothing is printed that the VSA would then not back.
         const { policy } = readPolicyFile(opts.policy);
         const key = vsaSigningKey(opts);
-        const { documents: local, skipped } = await readAttestationInputs(
-          opts.attestations ?? [],
-          io,
-        );
-        let artifact: ArtifactRef;
-        let documents: CandidateDocument[];
-        if (isOciArtifact(opts.artifact)) {
-          // An unreachable or failing registry is a deny (exit 1) that names the error.
-          let evidence: Awaited<ReturnType<typeof registryEvidence>>;
-          try {
-            evidence = await registryEvidence(opts.artifact, opts.plainHttp === true, io);
-          } catch (err) {
-            if (!(err instanceof VouchError) || !err.code.startsWith('REGISTRY_')) throw err;
-            io.err(`vouch: denied: ${err.describe()}\n`);
-            return EXIT_DENIED;
-          }
-          artifact = evidence.artifact;
-          documents = candidatesOf([...evidence.documents, ...local]);
-        } else {
-          if (opts.plainHttp === true)
-            throw new VouchError('USAGE', '--plain-http is only used with an oci:// artifact');
-          if (opts.attestations === undefined) {
-            throw new VouchError(
-              'USAGE',
-              "required option '--attestations <path...>' not specified",
-              {
-                hint: 'name the attestation files or directories',
-              },
-            );
-          }
-          artifact = await resolveArtifactArg(opts.artifact, {
-            algorithms: subjectAlgorithms(local),
-          });
-          documents = candidatesOf(local);
+        const oci = isOciArtifact(opts.artifact);
+        if (!oci && opts.plainHttp === true) {
+          throw new VouchError('USAGE', '--plain-http is only used with an oci:// artifact');
         }
-        const decision = evaluatePolicy(policy, { artifact, documents, at });
+        if (!oci && opts.attestations === undefined) {
+          throw new VouchError(
+            'USAGE',
+            "required option '--attestations <path...>' not specified",
+            {
+              hint: 'name the attestation files or directories',
+            },
+          );
+        }
+        const registry = oci ? cliRegistry(io, opts.plainHttp === true) : undefined;
+        let verification: Verification;
+        try {
+          verification = await verify({
+            policy,
+            artifact: opts.artifact,
+            sources: attestationSources(opts.attestations ?? [], io),
+            at,
+            ...(registry === undefined ? {} : { registry }),
+          });
+        } finally {
+          registry?.close();
+        }
+        const { decision, examined } = verification;
         const report =
           opts.output === 'json'
-            ? `${JSON.stringify(skipped.length > 0 ? { ...decision, skipped } : decision, null, 2)}\n`
-            : explainDecision(decision, { skipped });
+            ? `${JSON.stringify(decision, null, 2)}\n`
+            : explainDecision(decision);
         if (key === undefined) {
           io.out(report);
+        } else if (Object.keys(decision.artifact.digest).length === 0) {
+          // Nothing to sign for: the artifact was never resolved to a digest.
+          io.out(report);
+          io.err('vouch: no verification summary: the artifact could not be resolved\n');
         } else {
           // A relative reference by default: an absolute file: URL would publish local paths.
           const policyRef = {
             uri: opts.policyUri ?? encodeURIComponent(basename(opts.policy)),
             digest: policy.digest,
           };
-          const examined = documents.map((d) => attestationDigest(d.bytes));
-          emitVsa(opts, key, decision, policyRef, examined, io);
+          const digests = examined.map((d) => d.attestation);
+          emitVsa(opts, key, decision, policyRef, digests, io);
           // The VSA owns standard output when it has no file of its own.
           (opts.vsaOut === undefined ? io.err : io.out)(report);
         }
@@ -217,9 +205,4 @@ export function evaluationTime(text: string | undefined): Date {
     });
   }
   return at;
-}
-
-/** Documents read from files as the evaluator's candidates, each with where it was read. */
-export function candidatesOf(documents: readonly RawDocument[]): CandidateDocument[] {
-  return documents.map((d) => ({ bytes: d.bytes, source: d.origin }));
 }

@@ -104,16 +104,26 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
   });
 
   it('denies, naming the registry error, when the registry is unreachable', async () => {
-    const result = await run(
-      'verify',
-      '--policy',
-      policy,
-      '--artifact',
-      'oci://127.0.0.1:1/acme/app:v1',
-      '--plain-http',
-    );
+    const args = ['--artifact', 'oci://127.0.0.1:1/acme/app:v1', '--plain-http'];
+    const result = await run('verify', '--policy', policy, ...args);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/REGISTRY_UNAVAILABLE/);
+    expect(result.stdout).toMatch(/^DENIED: oci:\/\/127\.0\.0\.1:1\/acme\/app:v1/);
+    expect(result.stdout).toMatch(/missing: not evaluated: REGISTRY_UNAVAILABLE/);
+    const json = await run('verify', '--policy', policy, ...args, '--output', 'json');
+    expect(json.code).toBe(1);
+    const decision = JSON.parse(json.stdout) as {
+      allowed: boolean;
+      artifact: { name: string; digest: Record<string, string> };
+      sourceFailures: { source: string; code: string }[];
+    };
+    expect(decision.allowed).toBe(false);
+    expect(decision.artifact).toEqual({ name: 'oci://127.0.0.1:1/acme/app:v1', digest: {} });
+    expect(decision.sourceFailures).toEqual([
+      expect.objectContaining({
+        source: 'oci://127.0.0.1:1/acme/app:v1',
+        code: 'REGISTRY_UNAVAILABLE',
+      }),
+    ]);
   });
 
   it('refuses --plain-http to a registry that is not loopback', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ErrorCode, VouchError } from '../../../src/errors.js';
 import type { DiscoveredDocument } from '../../../src/sources/oci/discover.js';
 import { OciRegistry } from '../../../src/sources/oci/registry.js';
+import { verify } from '../../../src/verify.js';
 import {
   type RunningRegistry,
   registryPeersPresent,
@@ -13,7 +14,16 @@ import {
 } from '../../support/registry.js';
 import { type Blob, TestLayout } from '../../support/registry-images.js';
 import { type Fault, type FaultProxy, startFaultProxy } from '../../support/registry-proxy.js';
-import { bundle, dsse, makeKey, PROVENANCE, statementJson, VULNS } from '../../support/signing.js';
+import {
+  authority,
+  bundle,
+  dsse,
+  makeKey,
+  PROVENANCE,
+  policyOf,
+  statementJson,
+  VULNS,
+} from '../../support/signing.js';
 
 const present = registryPeersPresent();
 
@@ -215,6 +225,64 @@ describe.skipIf(!present)('when a proxy between Vouch and docker-registry inject
     expect(found.failures.map((f) => [f.path, f.code])).toEqual([
       ['tag-schema', 'REGISTRY_UNAVAILABLE'],
     ]);
+  });
+
+  it('verify: a path that failed is in the decision, and the documents of the others still count', async () => {
+    proxy.rules = [{ match: cosignTag, fault: { kind: 'status', status: 500 } }];
+    const policy = policyOf({
+      authorities: { builder: authority(key) },
+      requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+    });
+    const oci = client();
+    try {
+      const { decision, examined } = await verify({
+        policy,
+        artifact: ref(),
+        sources: [],
+        at: new Date(),
+        registry: oci,
+      });
+      expect(decision.allowed).toBe(true);
+      expect(examined.map((d) => d.source)).toEqual([
+        expect.stringMatching(new RegExp(`^oci://${proxy.host}/acme/app@sha256:`)),
+      ]);
+      expect(decision.sourceFailures).toEqual([
+        {
+          source: `oci://${proxy.host}/acme/app@${image.digest} (cosign-att)`,
+          code: 'REGISTRY_UNAVAILABLE',
+          message: expect.any(String),
+        },
+      ]);
+    } finally {
+      oci.close();
+    }
+  });
+
+  it('verify: an artifact the registry cannot resolve is a deny that names the registry error', async () => {
+    proxy.rules = [{ match: manifests, fault: { kind: 'status', status: 403 } }];
+    const policy = policyOf({
+      authorities: { builder: authority(key) },
+      requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
+    });
+    const oci = client();
+    try {
+      const tagged = `oci://${proxy.host}/acme/app:v1`;
+      const { decision } = await verify({
+        policy,
+        artifact: tagged,
+        sources: [],
+        at: new Date(),
+        registry: oci,
+      });
+      expect(decision.allowed).toBe(false);
+      expect(decision.artifact).toEqual({ name: tagged, digest: {} });
+      expect(decision.requirements[0]?.missing).toMatch(/^not evaluated: REGISTRY_DENIED/);
+      expect(decision.sourceFailures?.map((f) => [f.source, f.code])).toEqual([
+        [tagged, 'REGISTRY_DENIED'],
+      ]);
+    } finally {
+      oci.close();
+    }
   });
 
   it('is a subset of the honest documents under any mix of faults (fail closed)', async () => {

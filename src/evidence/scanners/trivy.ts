@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { narrow } from '../../encoding/shape.js';
 import { VouchError } from '../../errors.js';
-import { severityFromLabel } from '../severity.js';
+import { severityFromLabel } from '../../predicates/severity.js';
+import type { VulnerabilityDatabase } from '../../predicates/vulns.js';
 import {
   reportTimestamp,
   type ScanFinding,
   type ScannerSource,
   type ScanReport,
   scannerIdentity,
-  type VulnerabilityDatabase,
 } from './scan-report.js';
 
 // `trivy --format json` (aquasecurity/trivy pkg/types/report.go), SchemaVersion 2:

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseResourceDescriptor } from '../../src/attestation/statement.js';
-import { readCiEnvironment } from '../../src/predicates/ci-environment.js';
+import { readCiEnvironment } from '../../src/evidence/ci-environment.js';
 import {
   buildSlsaProvenance,
   GENERIC_BUILD_TYPE,
   GITHUB_WORKFLOW_BUILD_TYPE,
   GITLAB_CI_BUILD_TYPE,
   type SlsaProvenancePredicate,
-} from '../../src/predicates/provenance-builder.js';
+} from '../../src/evidence/provenance.js';
 import { GITHUB_ENV, GITLAB_ENV } from '../support/ci-env.js';
 import { vouchErrorOf } from '../support/fixtures.js';
 import { itWithVectors, vector } from '../support/paths.js';

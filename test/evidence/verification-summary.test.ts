@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../../src/attestation/envelope.js';
 import { parseStatement } from '../../src/attestation/statement.js';
-import {
-  buildVerificationSummary,
-  VSA_PREDICATE_TYPE,
-} from '../../src/predicates/verification-summary.js';
+import { buildVerificationSummary } from '../../src/evidence/verification-summary.js';
+import { VSA_PREDICATE_TYPE } from '../../src/predicates/verification-summary.js';
 import { vouchErrorOf } from '../support/fixtures.js';
 import { itWithVectors, vector } from '../support/paths.js';
 

@@ -1,11 +1,11 @@
 import { parseRfc3339 } from '../encoding/rfc3339.js';
 import { VouchError } from '../errors.js';
-import {
-  buildVerificationSummary,
-  type ResourceRef,
-  type VerificationSummaryPredicate,
+import type { Artifact, Decision } from '../policy/decision.js';
+import type {
+  ResourceRef,
+  VerificationSummaryPredicate,
 } from '../predicates/verification-summary.js';
-import type { Artifact, Decision } from './decision.js';
+import { buildVerificationSummary } from './verification-summary.js';
 
 export interface DecisionSummaryContext {
   readonly verifierId: string;

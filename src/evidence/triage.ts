@@ -6,20 +6,8 @@ import {
   VEX_STATUSES,
   type VexJustification,
   type VexStatus,
-} from './openvex.js';
-
-/**
- * One triage decision in a review: an OpenVEX-style statement about one vulnerability of the
- * reviewed scan (field names as in OPENVEX-SPEC.md).
- */
-export interface TriageStatement {
-  readonly vulnerability: string;
-  readonly status: VexStatus;
-  readonly justification?: VexJustification;
-  readonly impact_statement?: string;
-  readonly action_statement?: string;
-  readonly status_notes?: string;
-}
+} from '../predicates/openvex.js';
+import type { TriageStatement } from '../predicates/vuln-review.js';
 
 /** What triage needs to know of a finding: its id and the other names it goes by. */
 export interface TriageTarget {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { resourceUriOf, summarizeDecision } from '../../src/evidence/decision-summary.js';
 import type { Decision } from '../../src/policy/decision.js';
-import { resourceUriOf, summarizeDecision } from '../../src/policy/decision-summary.js';
 import { vouchErrorOf } from '../support/fixtures.js';
 
 const decision: Decision = {

@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { narrow } from '../../encoding/shape.js';
-import { severityFromLabel } from '../severity.js';
+import { severityFromLabel } from '../../predicates/severity.js';
+import type { VulnerabilityDatabase } from '../../predicates/vulns.js';
 import {
   reportTimestamp,
   type ScanFinding,
   type ScannerSource,
   type ScanReport,
   scannerIdentity,
-  type VulnerabilityDatabase,
 } from './scan-report.js';
 
 // `grype -o json` (anchore/grype grype/presenter/models/document.go): matches[] with

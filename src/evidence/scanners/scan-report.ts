@@ -1,6 +1,7 @@
 import { parseRfc3339, toUtcTimestamp } from '../../encoding/rfc3339.js';
 import { VouchError } from '../../errors.js';
-import type { Severity } from '../severity.js';
+import type { Severity } from '../../predicates/severity.js';
+import type { VulnerabilityDatabase } from '../../predicates/vulns.js';
 
 /** The package a finding was matched in. */
 export interface AffectedPackage {
@@ -29,13 +30,6 @@ export interface ScannerIdentity {
   /** Package URL of the scanner source, the vulns predicate's `scanner.uri`. */
   readonly uri: string;
   readonly version?: string;
-}
-
-export interface VulnerabilityDatabase {
-  readonly uri?: string;
-  readonly version?: string;
-  /** RFC 3339 UTC: when the database was last updated (built). */
-  readonly lastUpdate?: string;
 }
 
 /** A scanner's JSON report narrowed to what the vulns predicate records. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseTriageArg, triageFromVex } from '../../src/evidence/triage.js';
 import { OPENVEX_CONTEXT, parseOpenVex } from '../../src/predicates/openvex.js';
-import { parseTriageArg, triageFromVex } from '../../src/predicates/triage.js';
 import { vouchErrorOf } from '../support/fixtures.js';
 import { itWithVectors, vector } from '../support/paths.js';
 

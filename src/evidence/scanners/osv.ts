@@ -5,7 +5,7 @@ import {
   type Severity,
   severityFromCvssScore,
   severityFromLabel,
-} from '../severity.js';
+} from '../../predicates/severity.js';
 import {
   type ScanFinding,
   type ScannerSource,

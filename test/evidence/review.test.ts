@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildVulnReview } from '../../src/predicates/vuln-review.js';
+import { buildVulnReview } from '../../src/evidence/review.js';
 import type { ScanEvidence } from '../../src/predicates/vulns.js';
 import { vouchErrorOf } from '../support/fixtures.js';
 

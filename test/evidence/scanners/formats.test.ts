@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScanReport, type ScanFormat } from '../../../src/predicates/scanners/formats.js';
-import type { ScanReport } from '../../../src/predicates/scanners/scan-report.js';
+import { parseScanReport, type ScanFormat } from '../../../src/evidence/scanners/formats.js';
+import type { ScanReport } from '../../../src/evidence/scanners/scan-report.js';
 import { summarise } from '../../../src/predicates/severity.js';
 import { readFixture, vouchErrorOf } from '../../support/fixtures.js';
 
