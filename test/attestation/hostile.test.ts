@@ -9,15 +9,16 @@ import {
 } from '../../src/attestation/envelope.js';
 import { signStatement } from '../../src/attestation/produce.js';
 import { buildStatement, parseStatement } from '../../src/attestation/statement.js';
-import { generateKeyPair, loadPrivateKey, type PrivateKey } from '../../src/crypto/keys.js';
+import type { PrivateKey } from '../../src/crypto/keys.js';
 import { encodeBase64 } from '../../src/encoding/base64.js';
 import { DEFAULT_JSON_LIMITS } from '../../src/encoding/strict-json.js';
 import { type ErrorCode, VouchError } from '../../src/errors.js';
+import { makeKey } from '../support/signing.js';
 
 // Hostile input (after sigstore-js malformed.test.ts): every failure is a coded VouchError or
 // a verification that yields no key, never a TypeError.
 
-const newKey = (): PrivateKey => loadPrivateKey(generateKeyPair('ecdsa-p256').privatePem);
+const newKey = (): PrivateKey => makeKey('ecdsa-p256').key;
 const signer = newKey();
 const other = newKey();
 const trusted = [signer.publicKey];

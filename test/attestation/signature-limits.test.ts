@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { parseSignedDocument } from '../../src/attestation/attestation.js';
 import { verifiedKeys } from '../../src/attestation/dsse.js';
 import { MAX_SIGNATURES, parseEnvelope } from '../../src/attestation/envelope.js';
-import { generateKeyPair, loadPublicKey } from '../../src/crypto/keys.js';
 import { signatureFits, verifyBytes } from '../../src/crypto/signature.js';
 import { bundle, dsse, makeKey } from '../support/signing.js';
 
@@ -58,9 +57,9 @@ describe('signature limits', () => {
 
   describe('when a signature cannot have been made by a key of that type and size', () => {
     const keys = {
-      ed25519: loadPublicKey(generateKeyPair('ed25519').publicPem),
-      p256: loadPublicKey(generateKeyPair('ecdsa-p256').publicPem),
-      rsa3072: loadPublicKey(generateKeyPair('rsa-3072').publicPem),
+      ed25519: makeKey('ed25519').key.publicKey,
+      p256: makeKey('ecdsa-p256').key.publicKey,
+      rsa3072: makeKey('rsa-3072').key.publicKey,
     };
     const der = (length: number) => Buffer.concat([Buffer.from([0x30]), Buffer.alloc(length - 1)]);
 

@@ -6,13 +6,14 @@ import { documentSigners, parseSignedDocument } from '../../src/attestation/atte
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { parseStatement, STATEMENT_V1, type Statement } from '../../src/attestation/statement.js';
 import { loadPublicKey } from '../../src/crypto/keys.js';
-import { keygen, runCli, tempDir } from '../support/cli.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 const PREDICATE_TYPE = 'https://example.com/test-result/v1';
 
 describe('vouch attest', async () => {
   const dir = tempDir();
-  const signer = await keygen(dir, 'signer');
+  const signer = makeKeyFiles(dir, 'signer');
   const pub = loadPublicKey(readFileSync(signer.pub, 'utf8'));
   const artifact = join(dir, 'app.tar.gz');
   writeFileSync(artifact, 'artifact bytes');
@@ -84,7 +85,7 @@ describe('vouch attest', async () => {
   it('signs with a passphrase-protected key given --passphrase-env', async () => {
     process.env.VOUCH_TEST_ATTEST_PASS = 'sesame';
     try {
-      const locked = await keygen(dir, 'locked', '--passphrase-env', 'VOUCH_TEST_ATTEST_PASS');
+      const locked = makeKeyFiles(dir, 'locked', { passphrase: 'sesame' });
       const base = ['attest', '--subject', artifact, '--predicate-type', PREDICATE_TYPE];
       const withKey = [...base, '--predicate', predicate, '--key', locked.key];
       const missing = await runCli(...withKey);

@@ -5,9 +5,10 @@ import { parseSignedDocument } from '../../src/attestation/attestation.js';
 import { envelopeToBundle } from '../../src/attestation/bundle.js';
 import { parseEnvelope } from '../../src/attestation/envelope.js';
 import type { Decision } from '../../src/policy/decision.js';
-import { keygen, runCli, tempDir } from '../support/cli.js';
+import { runCli, tempDir } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
 import { EVALUATED_AT, type PolicyDir, writePolicyDir } from '../support/policy-dir.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 // Issue 8 item 8: junk in a bundle's verification material (RFC 3161 timestamps, certificates)
 // gives INTERNAL "unsupported tag 0x00" from verify-envelope and review, and an INTERNAL
@@ -100,8 +101,8 @@ describe('junk in bundle verification material', () => {
   });
 
   it.each(JUNK)('vouch review rejects a scan bundle with %s as MALFORMED', async (name, junk) => {
-    const scanner = await keygen(dir, `scanner-${name.length}`);
-    const reviewer = await keygen(dir, `reviewer-${name.length}`);
+    const scanner = makeKeyFiles(dir, `scanner-${name.length}`);
+    const reviewer = makeKeyFiles(dir, `reviewer-${name.length}`);
     const scanDsse = join(dir, `scan-${name.length}.dsse.json`);
     const imported = await runCli(
       'scan',

@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keygen, runCli, tempDir } from '../support/cli.js';
+import { runCli, tempDir } from '../support/cli.js';
 import { itWithVectors, vector } from '../support/paths.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 describe('vouch inspect', async () => {
   const dir = tempDir();
-  const signer = await keygen(dir, 'signer', '--alg', 'ed25519');
+  const signer = makeKeyFiles(dir, 'signer', { alg: 'ed25519' });
   const predicate = join(dir, 'predicate.json');
   writeFileSync(
     predicate,

@@ -2,9 +2,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SlsaProvenancePredicate } from '../../src/evidence/provenance.js';
-import { makeArtifact, makeKey, verifiedStatement } from '../support/attestations.js';
+import { makeArtifact, verifiedStatement } from '../support/attestations.js';
 import { GITHUB_ENV, GITLAB_ENV } from '../support/ci-env.js';
 import { runCliWith, tempDir } from '../support/cli.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 let dir: string;
 let key: string;
@@ -12,7 +13,7 @@ let artifact: string;
 
 beforeAll(async () => {
   dir = tempDir();
-  key = await makeKey(dir, 'builder');
+  key = makeKeyFiles(dir, 'builder').prefix;
   artifact = makeArtifact(dir);
 });
 

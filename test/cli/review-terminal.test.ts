@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VulnReviewPredicate } from '../../src/predicates/vuln-review.js';
-import { makeArtifact, makeKey, verifiedStatement } from '../support/attestations.js';
+import { makeArtifact, verifiedStatement } from '../support/attestations.js';
 import { assertBuilt, VOUCH_BIN } from '../support/built-cli.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
 import { REPO } from '../support/paths.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 // Debian's python3 (pty is in its standard library), the one .ci/run provides.
 const PYTHON = '/usr/bin/python3';
@@ -20,8 +21,8 @@ let scan: string;
 beforeAll(async () => {
   assertBuilt();
   dir = tempDir();
-  scanner = await makeKey(dir, 'scanner');
-  bob = await makeKey(dir, 'bob');
+  scanner = makeKeyFiles(dir, 'scanner').prefix;
+  bob = makeKeyFiles(dir, 'bob').prefix;
   scan = join(dir, 'scan.dsse.json');
   const artifact = makeArtifact(dir);
   const imported = await runCli(

@@ -7,9 +7,10 @@ import {
   VULN_REVIEW_PREDICATE_TYPE,
   type VulnReviewPredicate,
 } from '../../src/predicates/vuln-review.js';
-import { makeArtifact, makeKey, verifiedStatement } from '../support/attestations.js';
+import { makeArtifact, verifiedStatement } from '../support/attestations.js';
 import { runCli, runCliWith, tempDir } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 let dir: string;
 let scanner: string;
@@ -19,8 +20,8 @@ let scan: string;
 
 beforeAll(async () => {
   dir = tempDir();
-  scanner = await makeKey(dir, 'scanner');
-  alice = await makeKey(dir, 'alice');
+  scanner = makeKeyFiles(dir, 'scanner').prefix;
+  alice = makeKeyFiles(dir, 'alice').prefix;
   artifact = makeArtifact(dir);
   scan = join(dir, 'scan.dsse.json');
   const imported = await runCli(

@@ -3,9 +3,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VULNS_PREDICATE_TYPE, type VulnsPredicate } from '../../src/predicates/vulns.js';
-import { makeArtifact, makeKey, verifiedStatement } from '../support/attestations.js';
+import { makeArtifact, verifiedStatement } from '../support/attestations.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
+import { makeKeyFiles } from '../support/signing.js';
 
 let dir: string;
 let key: string;
@@ -13,7 +14,7 @@ let artifact: string;
 
 beforeAll(async () => {
   dir = tempDir();
-  key = await makeKey(dir, 'scanner');
+  key = makeKeyFiles(dir, 'scanner').prefix;
   artifact = makeArtifact(dir);
 });
 

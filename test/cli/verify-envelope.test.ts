@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { envelopeToJson, signEnvelope } from '../../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE, parseEnvelope } from '../../src/attestation/envelope.js';
 import { loadPrivateKey } from '../../src/crypto/keys.js';
-import { keygen, runCli, tempDir } from '../support/cli.js';
+import { runCli, tempDir } from '../support/cli.js';
+import { makeKeyFiles } from '../support/signing.js';
 import { ecSpki, toPem } from '../support/spki.js';
 
 /**
@@ -15,8 +16,8 @@ import { ecSpki, toPem } from '../support/spki.js';
  */
 describe('vouch verify-envelope', async () => {
   const dir = tempDir();
-  const alice = await keygen(dir, 'alice');
-  const bob = await keygen(dir, 'bob', '--alg', 'ed25519');
+  const alice = makeKeyFiles(dir, 'alice');
+  const bob = makeKeyFiles(dir, 'bob', { alg: 'ed25519' });
   const predicate = join(dir, 'predicate.json');
   writeFileSync(predicate, '{"ok":true}');
 

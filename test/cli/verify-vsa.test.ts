@@ -6,14 +6,14 @@ import { attestationDigest } from '../../src/attestation/envelope.js';
 import type { Decision } from '../../src/policy/decision.js';
 import type { VerificationSummaryPredicate } from '../../src/predicates/verification-summary.js';
 import { verifiedStatement } from '../support/attestations.js';
-import { type KeyFiles, keygen, runCli, runCliWith } from '../support/cli.js';
+import { runCli, runCliWith } from '../support/cli.js';
 import {
   ARTIFACT_CONTENT,
   EVALUATED_AT,
   type PolicyDir,
   writePolicyDir,
 } from '../support/policy-dir.js';
-import { digestOf } from '../support/signing.js';
+import { digestOf, type KeyFiles, makeKeyFiles } from '../support/signing.js';
 
 const VSA_TYPE = 'https://slsa.dev/verification_summary/v1';
 
@@ -108,7 +108,7 @@ const predicateOf = (file: string) =>
 
 beforeAll(async () => {
   p = writePolicyDir();
-  verifier = await keygen(p.dir, 'verifier');
+  verifier = makeKeyFiles(p.dir, 'verifier');
   policyHex = documentedDigest(readFileSync(p.policy));
   passedVsa = join(p.dir, 'passed.vsa.dsse.json');
   failedVsa = join(p.dir, 'failed.vsa.dsse.json');
@@ -214,7 +214,7 @@ describe('vouch verify --emit-vsa', () => {
     });
 
     it('denies a VSA signed by a key the gate does not trust', async () => {
-      const other = await keygen(p.dir, 'not-the-verifier');
+      const other = makeKeyFiles(p.dir, 'not-the-verifier');
       const out = join(p.dir, 'untrusted.vsa.dsse.json');
       const result = await runCli(
         'verify',

@@ -4,13 +4,13 @@ import { verifiedKeys } from '../../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { pae } from '../../src/attestation/pae.js';
 import {
-  generateKeyPair,
   KEYGEN_ALGORITHMS,
   loadPrivateKey,
   type PrivateKey,
   type PublicKey,
 } from '../../src/crypto/keys.js';
 import { signBytes, verifyBytes } from '../../src/crypto/signature.js';
+import { makeKey } from '../support/signing.js';
 
 const data = Buffer.from('DSSEv1 28 application/vnd.in-toto+json 2 {}');
 
@@ -20,8 +20,8 @@ const fromKeyObject = (privateKey: KeyObject): PrivateKey =>
 
 describe('signatures', () => {
   describe.each(KEYGEN_ALGORITHMS)('when signing with %s', (alg) => {
-    const key = loadPrivateKey(generateKeyPair(alg).privatePem);
-    const other = loadPrivateKey(generateKeyPair(alg).privatePem);
+    const key = makeKey(alg).key;
+    const other = makeKey(alg).key;
 
     it('verifies its own signature and nothing else', () => {
       const sig = signBytes(key, data);
@@ -124,8 +124,8 @@ describe('signatures', () => {
   });
 
   it('never throws for a signature of the wrong type or length', () => {
-    const ed = loadPrivateKey(generateKeyPair('ed25519').privatePem);
-    const ec = loadPrivateKey(generateKeyPair('ecdsa-p256').privatePem);
+    const ed = makeKey('ed25519').key;
+    const ec = makeKey('ecdsa-p256').key;
     expect(verifyBytes(ed.publicKey, data, signBytes(ec, data))).toBe(false);
     expect(verifyBytes(ec.publicKey, data, signBytes(ed, data))).toBe(false);
     expect(verifyBytes(ec.publicKey, data, Buffer.from([0x30, 0x81]))).toBe(false);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resourceUriOf, summarizeDecision } from '../../src/evidence/decision-summary.js';
 import type { Decision } from '../../src/policy/decision.js';
-import { vouchErrorOf } from '../support/fixtures.js';
 
 const decision: Decision = {
   schemaVersion: 'vouch.dev/decision/v1',
@@ -44,10 +43,9 @@ describe('when a decision becomes a verification summary', () => {
   });
 
   it('a decision whose time is not RFC 3339 (a failed evaluation) is refused', () => {
-    const err = vouchErrorOf(() =>
+    expect(() =>
       summarizeDecision({ ...decision, evaluatedAt: 'invalid time' }, context),
-    );
-    expect(err.code).toBe('INTERNAL');
+    ).toThrowWithCode('INTERNAL');
   });
 
   it('names an unnamed artifact by its digest, sha256 first', () => {
@@ -55,6 +53,6 @@ describe('when a decision becomes a verification summary', () => {
       `sha256:${'a'.repeat(64)}`,
     );
     expect(resourceUriOf({ digest: { sha384: 'f'.repeat(96) } })).toBe(`sha384:${'f'.repeat(96)}`);
-    expect(vouchErrorOf(() => resourceUriOf({ digest: {} })).code).toBe('USAGE');
+    expect(() => resourceUriOf({ digest: {} })).toThrowWithCode('USAGE');
   });
 });

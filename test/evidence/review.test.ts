@@ -54,9 +54,7 @@ describe('when building a vuln-review predicate', () => {
 
   it('refuses triage of a vulnerability the scan did not find, or twice', () => {
     const stranger = { vulnerability: 'CVE-1999-0001', status: 'fixed' as const };
-    expect(vouchErrorOf(() => buildVulnReview({ ...input, triage: [stranger] })).code).toBe(
-      'USAGE',
-    );
+    expect(() => buildVulnReview({ ...input, triage: [stranger] })).toThrowWithCode('USAGE');
     const twice = [input.triage[0], input.triage[0]].filter((t) => t !== undefined);
     expect(vouchErrorOf(() => buildVulnReview({ ...input, triage: twice })).message).toContain(
       'twice',
@@ -64,9 +62,9 @@ describe('when building a vuln-review predicate', () => {
   });
 
   it('refuses an empty reviewer and a malformed scan digest', () => {
-    expect(vouchErrorOf(() => buildVulnReview({ ...input, reviewerId: ' ' })).code).toBe('USAGE');
-    expect(
-      vouchErrorOf(() => buildVulnReview({ ...input, scanAttestation: 'sha256:xyz' })).code,
-    ).toBe('USAGE');
+    expect(() => buildVulnReview({ ...input, reviewerId: ' ' })).toThrowWithCode('USAGE');
+    expect(() => buildVulnReview({ ...input, scanAttestation: 'sha256:xyz' })).toThrowWithCode(
+      'USAGE',
+    );
   });
 });

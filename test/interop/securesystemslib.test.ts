@@ -5,13 +5,7 @@ import { documentSigners, parseSignedDocument } from '../../src/attestation/atte
 import { envelopeToJson, signEnvelope } from '../../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { buildStatement, parseStatement } from '../../src/attestation/statement.js';
-import {
-  generateKeyPair,
-  KEYGEN_ALGORITHMS,
-  type KeygenAlgorithm,
-  loadPrivateKey,
-  loadPublicKey,
-} from '../../src/crypto/keys.js';
+import { KEYGEN_ALGORITHMS, type KeygenAlgorithm, loadPublicKey } from '../../src/crypto/keys.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { attestWithCli, type DsseJson, TAMPERINGS } from '../support/dsse-json.js';
 import {
@@ -22,6 +16,7 @@ import {
   securesystemslibVersion,
   toSslibKey,
 } from '../support/securesystemslib.js';
+import { makeKey } from '../support/signing.js';
 
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 const DIGEST = 'a'.repeat(64);
@@ -62,19 +57,18 @@ describe('interop with python3-securesystemslib', () => {
 
     it('signs RSA with PKCS#1 v1.5, which securesystemslib rejects under rsassa-pss-sha256', () => {
       // The scheme is agreed out of band (DSSE protocol.md); this shows the peer tells them apart.
-      const pair = generateKeyPair('rsa-3072');
-      const signer = loadPrivateKey(pair.privatePem);
+      const signer = makeKey('rsa-3072').key;
       const envelope = envelopeToJson(
         signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from('{}'), [signer]),
       ) as unknown as DsseJson;
-      const publicKey = loadPublicKey(pair.publicPem);
+      const publicKey = signer.publicKey;
       expect(peerVerify(envelope, toSslibKey(publicKey)).status).toBe(0);
       expect(peerVerify(envelope, toSslibKey(publicKey, 'rsassa-pss-sha256')).status).toBe(1);
     });
 
     it('makes a two-signature envelope in which securesystemslib finds each key once', () => {
-      const a = loadPrivateKey(generateKeyPair('ed25519').privatePem);
-      const b = loadPrivateKey(generateKeyPair('ecdsa-p256').privatePem);
+      const a = makeKey('ed25519').key;
+      const b = makeKey('ecdsa-p256').key;
       const envelope = envelopeToJson(
         signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from('{"x":1}'), [a, b]),
       ) as unknown as DsseJson;

@@ -21,7 +21,6 @@ import {
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { buildStatement } from '../../src/attestation/statement.js';
 import {
-  generateKeyPair,
   KEYGEN_ALGORITHMS,
   type KeygenAlgorithm,
   loadPublicKey,
@@ -35,6 +34,7 @@ import {
   tamperSignature,
 } from '../support/dsse-json.js';
 import { describeWithVectors, vector } from '../support/paths.js';
+import { makeKey } from '../support/signing.js';
 
 const SLSA_V1 = 'https://slsa.dev/provenance/v1';
 const DIGEST = 'c'.repeat(64);
@@ -130,7 +130,7 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
       });
 
       it('fails in @sigstore/verify with another key under the same hint', () => {
-        const other = loadPublicKey(generateKeyPair(alg).publicPem);
+        const other = makeKey(alg).key.publicKey;
         const impostor = { ...other, keyid: key.keyid };
         expect(() => sigstoreVerifies(bundle, impostor)).toThrow(/signature verification failed/);
       });
@@ -193,7 +193,7 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
       });
 
       it('is found among several trusted keys whatever its hint says', () => {
-        const others = [1, 2].map(() => loadPublicKey(generateKeyPair('ecdsa-p256').publicPem));
+        const others = [1, 2].map(() => makeKey('ecdsa-p256').key.publicKey);
         expect(signers(text, [...others, key], root)).toEqual([key.keyid]);
       });
 
@@ -249,7 +249,7 @@ describe('interop with sigstore-js (@sigstore/bundle, @sigstore/verify)', () => 
     const root = readJson('sigstore-trust-roots', 'production', 'trusted_root.json');
     const keys = [
       readKey('sigstore-go', 'examples', 'publish_key.pub'),
-      loadPublicKey(generateKeyPair('ecdsa-p256').publicPem),
+      makeKey('ecdsa-p256').key.publicKey,
     ];
 
     it('finds the nine sigstore-js production bundles', () => {

@@ -56,15 +56,13 @@ describe('when reading a vulns predicate another producer made', () => {
   });
 
   it('rejects a summary that disagrees with the results', () => {
-    const err = vouchErrorOf(() =>
+    expect(() =>
       scanEvidenceFromPredicate({
         scanner: { uri: 'pkg:x/y', result: [{ id: 'A', severity: [] }] },
         metadata: { scanFinishedOn: '2026-01-01T00:00:00Z' },
         summary: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0, total: 0 },
       }),
-    );
-    expect(err.code).toBe('MALFORMED');
-    expect(err.path).toBe('$.predicate.summary');
+    ).toThrowWithCode('MALFORMED', '$.predicate.summary');
   });
 
   it('rejects a missing or unparsable scanFinishedOn and results without ids', () => {

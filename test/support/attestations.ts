@@ -4,15 +4,6 @@ import { expect } from 'vitest';
 import { documentSigners, parseSignedDocument } from '../../src/attestation/attestation.js';
 import { parseStatement, type Statement } from '../../src/attestation/statement.js';
 import { loadPublicKey } from '../../src/crypto/keys.js';
-import { runCli } from './cli.js';
-
-/** Makes DIR/NAME.key and DIR/NAME.pub with vouch keygen; returns the path prefix. */
-export async function makeKey(dir: string, name: string): Promise<string> {
-  const prefix = join(dir, name);
-  const result = await runCli('keygen', '--out', prefix);
-  expect(result.code).toBe(0);
-  return prefix;
-}
 
 /** Writes a small artifact file and returns its path. */
 export function makeArtifact(dir: string, name = 'app.tar.gz', content = 'the app\n'): string {

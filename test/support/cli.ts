@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 
@@ -41,16 +40,19 @@ export async function runCliWith(context: CliContext, ...args: string[]): Promis
 
 export { tempDir } from './temp-dir.js';
 
-export interface KeyFiles {
-  key: string;
-  pub: string;
-  keyid: string;
-}
+type OptionValue = string | readonly string[] | true | undefined;
 
-/** Makes a key pair with `vouch keygen` itself (PREFIX.key, PREFIX.pub) and returns the paths. */
-export async function keygen(dir: string, name: string, ...flags: string[]): Promise<KeyFiles> {
-  const prefix = join(dir, name);
-  const result = await runCli('keygen', '--out', prefix, ...flags);
-  if (result.code !== 0) throw new Error(`keygen failed: ${result.stderr}`);
-  return { key: `${prefix}.key`, pub: `${prefix}.pub`, keyid: result.stdout.trim() };
+/**
+ * A command line from named options, so a test states what differs rather than repeating flags:
+ * `commandLine('verify', { policy: 'p.yaml', attestations: ['a', 'b'], plainHttp: true })` is
+ * `verify --policy p.yaml --attestations a b --plain-http`. Undefined options are left out.
+ */
+export function commandLine(command: string, options: Record<string, OptionValue>): string[] {
+  const args = command.split(' ');
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    args.push(`--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    if (value !== true) args.push(...(typeof value === 'string' ? [value] : value));
+  }
+  return args;
 }

@@ -9,7 +9,11 @@ export const fixture = (...parts: string[]): string => join(REPO, 'test', 'fixtu
 
 export const readFixture = (...parts: string[]): Buffer => readFileSync(fixture(...parts));
 
-/** Runs `fn` and returns the VouchError it throws, failing the test if it throws anything else. */
+/**
+ * Runs `fn` and returns the VouchError it throws, failing the test if it throws anything else:
+ * for tests that read its message, hint or field. A code (and path) alone is asserted with
+ * `expect(fn).toThrowWithCode(code, path)` (matchers.ts).
+ */
 export function vouchErrorOf(fn: () => unknown): VouchError {
   try {
     fn();

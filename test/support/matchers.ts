@@ -2,7 +2,10 @@ import { expect } from 'vitest';
 import { type ErrorCode, VouchError } from '../../src/errors.js';
 
 interface CodeMatchers<R = unknown> {
-  /** The function throws a VouchError (never a TypeError or a bare Error) with this code and, if given, this path. */
+  /**
+   * The function throws a VouchError (never a TypeError or a bare Error) with this code and,
+   * if given, this path. Under `.rejects`, the promise rejects with such an error.
+   */
   toThrowWithCode(code: ErrorCode, path?: string): R;
 }
 
@@ -12,16 +15,21 @@ declare module 'vitest' {
 
 expect.extend({
   toThrowWithCode(received: unknown, code: ErrorCode, path?: string) {
-    if (typeof received !== 'function') {
-      return { pass: false, message: () => 'toThrowWithCode expects a function' };
-    }
     let thrown: unknown;
     let threw = false;
-    try {
-      received();
-    } catch (err) {
+    if (this.promise === 'rejects') {
+      // expect(promise).rejects hands the matcher the rejection itself.
       threw = true;
-      thrown = err;
+      thrown = received;
+    } else if (typeof received !== 'function') {
+      return { pass: false, message: () => 'toThrowWithCode expects a function' };
+    } else {
+      try {
+        received();
+      } catch (err) {
+        threw = true;
+        thrown = err;
+      }
     }
     if (!threw) {
       return { pass: false, message: () => `expected a VouchError ${code}, nothing was thrown` };

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { envelopeToBundle } from '../../src/attestation/bundle.js';
 import type { DigestSet } from '../../src/attestation/digest-set.js';
 import { envelopeToJson, signEnvelope } from '../../src/attestation/dsse.js';
@@ -18,14 +20,44 @@ export const VULNS = 'https://in-toto.io/attestation/vulns/v0.2';
 export const TEST_RESULT = 'https://in-toto.io/attestation/test-result/v0.1';
 
 export interface TestKey {
+  /** The private key; `key.publicKey` is its public half. */
   readonly key: PrivateKey;
   readonly keyid: string;
+  /** The public key as SPKI PEM. */
   readonly pem: string;
 }
 
+/** A fresh key pair, in memory: the one way tests make keys. */
 export function makeKey(alg: KeygenAlgorithm = 'ecdsa-p256'): TestKey {
   const pair = generateKeyPair(alg);
-  return { key: loadPrivateKey(pair.privatePem), keyid: pair.keyid, pem: pair.publicPem };
+  return {
+    key: loadPrivateKey(pair.privatePem),
+    keyid: pair.keyid,
+    pem: pair.publicPem,
+  };
+}
+
+/** Paths of a key pair on disk, as `vouch keygen --out PREFIX` writes it. */
+export interface KeyFiles {
+  readonly prefix: string;
+  /** PREFIX.key: PKCS#8 PEM, mode 0600. */
+  readonly key: string;
+  /** PREFIX.pub: SPKI PEM. */
+  readonly pub: string;
+  readonly keyid: string;
+}
+
+/** A fresh key pair written to DIR/NAME.key and DIR/NAME.pub (the private key encrypted with `passphrase`). */
+export function makeKeyFiles(
+  dir: string,
+  name: string,
+  options: { readonly alg?: KeygenAlgorithm; readonly passphrase?: string } = {},
+): KeyFiles {
+  const pair = generateKeyPair(options.alg ?? 'ecdsa-p256', options.passphrase);
+  const prefix = join(dir, name);
+  writeFileSync(`${prefix}.key`, pair.privatePem, { mode: 0o600 });
+  writeFileSync(`${prefix}.pub`, pair.publicPem);
+  return { prefix, key: `${prefix}.key`, pub: `${prefix}.pub`, keyid: pair.keyid };
 }
 
 /** sha256 (and sha512) of some bytes, as an artifact digest set. */

@@ -213,9 +213,10 @@ describe('when a report is malformed or of another format', () => {
   ];
   for (const c of cases) {
     it(`rejects ${c.name} with SCAN_REPORT_INVALID at ${c.path}`, () => {
-      const err = vouchErrorOf(() => parseScanReport(c.format, JSON.stringify(c.body)));
-      expect(err.code).toBe('SCAN_REPORT_INVALID');
-      expect(err.path).toBe(c.path);
+      expect(() => parseScanReport(c.format, JSON.stringify(c.body))).toThrowWithCode(
+        'SCAN_REPORT_INVALID',
+        c.path,
+      );
     });
   }
 
@@ -226,14 +227,14 @@ describe('when a report is malformed or of another format', () => {
   });
 
   it('applies the strict JSON limits: duplicate keys, depth and size', () => {
-    expect(vouchErrorOf(() => parseScanReport('osv', '{"results":[],"results":[]}')).code).toBe(
+    expect(() => parseScanReport('osv', '{"results":[],"results":[]}')).toThrowWithCode(
       'JSON_DUPLICATE_KEY',
     );
     const deep = `{"results":${'['.repeat(100)}${']'.repeat(100)}}`;
-    expect(vouchErrorOf(() => parseScanReport('osv', deep)).code).toBe('JSON_TOO_DEEP');
+    expect(() => parseScanReport('osv', deep)).toThrowWithCode('JSON_TOO_DEEP');
     const big = readFixture('scanners', 'grype.json');
-    expect(
-      vouchErrorOf(() => parseScanReport('grype', big, { maxBytes: 1024, maxDepth: 64 })).code,
-    ).toBe('TOO_LARGE');
+    expect(() => parseScanReport('grype', big, { maxBytes: 1024, maxDepth: 64 })).toThrowWithCode(
+      'TOO_LARGE',
+    );
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciRegistry } from '../../../src/sources/oci/registry.js';
-import { runCliWith } from '../../support/cli.js';
+import { commandLine, runCliWith } from '../../support/cli.js';
 import {
   type RunningRegistry,
   registryPeersPresent,
@@ -23,6 +23,8 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
   const builder = makeKey();
   const run = (...args: string[]) =>
     runCliWith({ env: { DOCKER_CONFIG: join(scratch, 'docker') } }, ...args);
+  const verify = (options: { artifact: string; output?: string }) =>
+    run(...commandLine('verify', { policy, ...options, plainHttp: true }));
 
   beforeAll(async () => {
     registry = await startRegistry('anonymous');
@@ -60,16 +62,7 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
   });
 
   it('allows a tagged image whose provenance is a referrer in the registry', async () => {
-    const result = await run(
-      'verify',
-      '--policy',
-      policy,
-      '--artifact',
-      `oci://${registry.host}/acme/app:v1`,
-      '--plain-http',
-      '--output',
-      'json',
-    );
+    const result = await verify({ artifact: `oci://${registry.host}/acme/app:v1`, output: 'json' });
     expect(result.stderr).toBe('');
     const decision = JSON.parse(result.stdout) as {
       allowed: boolean;
@@ -80,36 +73,22 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
     expect(decision.allowed).toBe(true);
     expect(decision.artifact.digest.sha256).toBe(image.digest.slice(7));
     // The decision JSON has no source field yet; the text explanation names where each came from.
-    const text = await run(
-      'verify',
-      '--policy',
-      policy,
-      '--artifact',
-      `oci://${registry.host}/acme/app:v1`,
-      '--plain-http',
-    );
+    const text = await verify({ artifact: `oci://${registry.host}/acme/app:v1` });
     expect(text.stdout).toMatch(new RegExp(`oci://${registry.host}/acme/app@sha256:[0-9a-f]{64}`));
   });
 
   it('denies another image in the same repository: its attestations are not this one', async () => {
-    const result = await run(
-      'verify',
-      '--policy',
-      policy,
-      '--artifact',
-      `oci://${registry.host}/acme/app:other`,
-      '--plain-http',
-    );
+    const result = await verify({ artifact: `oci://${registry.host}/acme/app:other` });
     expect(result.code).toBe(1);
   });
 
   it('denies, naming the registry error, when the registry is unreachable', async () => {
-    const args = ['--artifact', 'oci://127.0.0.1:1/acme/app:v1', '--plain-http'];
-    const result = await run('verify', '--policy', policy, ...args);
+    const artifact = 'oci://127.0.0.1:1/acme/app:v1';
+    const result = await verify({ artifact });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^DENIED: oci:\/\/127\.0\.0\.1:1\/acme\/app:v1/);
     expect(result.stdout).toMatch(/missing: not evaluated: REGISTRY_UNAVAILABLE/);
-    const json = await run('verify', '--policy', policy, ...args, '--output', 'json');
+    const json = await verify({ artifact, output: 'json' });
     expect(json.code).toBe(1);
     const decision = JSON.parse(json.stdout) as {
       allowed: boolean;
@@ -127,14 +106,7 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
   });
 
   it('refuses --plain-http to a registry that is not loopback', async () => {
-    const result = await run(
-      'verify',
-      '--policy',
-      policy,
-      '--artifact',
-      'oci://registry.example/acme/app:v1',
-      '--plain-http',
-    );
+    const result = await verify({ artifact: 'oci://registry.example/acme/app:v1' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/USAGE/);
   });
