@@ -21,6 +21,7 @@ import { envelopeToJson, signEnvelope } from '../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../src/attestation/envelope.js';
 import { buildStatement } from '../src/attestation/statement.js';
 import { generateKeyPair, loadPrivateKey } from '../src/crypto/keys.js';
+import { writeSelfSigned } from '../test/support/self-signed.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const IMAGES = 20;
@@ -94,29 +95,7 @@ spec:
     ]);
     writeFileSync(join(att, `${i}.dsse.json`), JSON.stringify(envelopeToJson(envelope)));
   }
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'tls.key'),
-      '-out',
-      join(dir, 'tls.crt'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=bench',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeSelfSigned(join(dir, 'tls.key'), join(dir, 'tls.crt'), 'bench', ['IP:127.0.0.1']);
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
 import { tempDir } from '../support/cli.js';
+import { writeSelfSigned } from '../support/self-signed.js';
 import {
   digestOf,
   dsse,
@@ -82,29 +83,7 @@ export function writeTls(dir: string, cn = 'vouch-webhook'): { cert: string; key
   mkdirSync(dir, { recursive: true });
   const cert = join(dir, 'tls.crt');
   const key = join(dir, 'tls.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:vouch-webhook.vouch-system.svc',
-    ],
-    { stdio: 'ignore' },
-  );
+  writeSelfSigned(key, cert, cn, ['IP:127.0.0.1', 'DNS:vouch-webhook.vouch-system.svc']);
   return { cert, key };
 }
 

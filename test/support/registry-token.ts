@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { TEST_LOGIN } from './registry.js';
+import { writeSelfSigned } from './self-signed.js';
 
 export const TOKEN_ISSUER = 'vouch-test-token-server';
 export const TOKEN_SERVICE = 'vouch-test-registry';
@@ -36,29 +37,7 @@ const b64url = (bytes: Buffer | string): string => Buffer.from(bytes).toString('
 export async function startTokenServer(dir: string): Promise<TokenServer> {
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=vouch-test-token-server',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (made.status !== 0)
-    throw new Error(`openssl could not make the token certificate: ${made.stderr}`);
+  writeSelfSigned(keyPath, certPath, 'vouch-test-token-server');
   const key = createPrivateKey(readFileSync(keyPath));
   const certDer = new X509Certificate(readFileSync(certPath)).raw;
   const requests: TokenRequestSeen[] = [];
