@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,14 @@ import {
   startRegistry,
 } from '../../support/registry.js';
 import { type Blob, TestLayout } from '../../support/registry-images.js';
-import { bundle, makeKey, PROVENANCE, provenance, statementJson } from '../../support/signing.js';
+import {
+  bundle,
+  makeKey,
+  makeKeyFiles,
+  PROVENANCE,
+  provenance,
+  statementJson,
+} from '../../support/signing.js';
 
 const present = registryPeersPresent();
 
@@ -103,6 +110,27 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
         code: 'REGISTRY_UNAVAILABLE',
       }),
     ]);
+  });
+
+  it('signs no verification summary for an image that could not be resolved', async () => {
+    const verifier = makeKeyFiles(scratch, 'verifier');
+    const vsa = join(scratch, 'unresolved.vsa.json');
+    const result = await run(
+      ...commandLine('verify', {
+        policy,
+        artifact: 'oci://127.0.0.1:1/acme/app:v1',
+        plainHttp: true,
+        emitVsa: true,
+        key: verifier.key,
+        vsaOut: vsa,
+      }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^DENIED: oci:\/\/127\.0\.0\.1:1\/acme\/app:v1/);
+    expect(result.stderr).toBe(
+      'vouch: no verification summary: the artifact could not be resolved\n',
+    );
+    expect(existsSync(vsa)).toBe(false);
   });
 
   it('refuses --plain-http to a registry that is not loopback', async () => {
