@@ -9,7 +9,7 @@
  *
  *   npm run build && node dist/bench/webhook.js [--rate 500] [--seconds 60] [--cold-rate 50]
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
