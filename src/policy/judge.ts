@@ -198,13 +198,15 @@ function requirementSigners(
   requirement: CompiledRequirement,
   doc: SignedDocumentView,
 ): readonly { readonly authority: string; readonly kind: Signer['kind']; readonly id: string }[] {
-  return [
-    ...doc.verified.flatMap((id) => {
-      const authority = requirement.trusted.get(id);
-      return authority === undefined ? [] : [{ authority, kind: 'key' as const, id }];
-    }),
-    ...doc.logged.signers.filter((s) => requirement.logged.has(s.authority)),
-  ];
+  // Plain loops: this runs for every requirement and document, and flatMap with spreads
+  // allocated four arrays per call (measured in bench/policy.ts).
+  const signers: { authority: string; kind: Signer['kind']; id: string }[] = [];
+  for (const id of doc.verified) {
+    const authority = requirement.trusted.get(id);
+    if (authority !== undefined) signers.push({ authority, kind: 'key', id });
+  }
+  for (const s of doc.logged.signers) if (requirement.logged.has(s.authority)) signers.push(s);
+  return signers;
 }
 
 /**
