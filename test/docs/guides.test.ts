@@ -15,7 +15,7 @@ import { verifiedStatement } from '../support/attestations.js';
 import { assertBuilt, VOUCH_BIN } from '../support/built-cli.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { fixture } from '../support/fixtures.js';
-import { REPO, vector } from '../support/paths.js';
+import { itWithVectors, REPO, vector } from '../support/paths.js';
 
 /** A ```sh block of a guide and the exit status it must end with (```sh exit=1 marks a deny). */
 interface ShellBlock {
@@ -200,7 +200,7 @@ describe('when following docs/keyless.md', () => {
     expect(blocks.filter((b) => b.exit === 1).length).toBe(3);
   });
 
-  it('runs every sh block on real GitHub and npm attestations, offline', () => {
+  itWithVectors('runs every sh block on real GitHub and npm attestations, offline', () => {
     const dir = tempDir('vouch-doc-keyless-');
     const testdata = (...parts: string[]): string =>
       vector('slsa-verifier', 'cli', 'slsa-verifier', 'testdata', ...parts);

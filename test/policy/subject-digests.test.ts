@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
 import { runCli, tempDir } from '../support/cli.js';
-import { vector } from '../support/paths.js';
+import { itWithVectors, vector } from '../support/paths.js';
 import { authority, digestOf, dsse, makeKey, policyOf, statementJson } from '../support/signing.js';
 
 const PREDICATE = 'https://example.com/claim/v1';
@@ -89,20 +89,26 @@ spec:
       '2024-06-13T00:00:00Z',
     );
 
-  it('vouch verify allows the slsa-verifier GCE VSA for --artifact gce_image_id:… and denies another id', async () => {
-    const allowed = await verify('gce_image_id:8970095005306000053');
-    expect(allowed.stderr).toBe('');
-    expect(allowed.code).toBe(0);
-    const other = await verify('gce_image_id:8970095005306000054');
-    expect(other.code).toBe(1);
-    expect(other.stdout).toContain('SUBJECT_MISMATCH');
-  });
+  itWithVectors(
+    'vouch verify allows the slsa-verifier GCE VSA for --artifact gce_image_id:… and denies another id',
+    async () => {
+      const allowed = await verify('gce_image_id:8970095005306000053');
+      expect(allowed.stderr).toBe('');
+      expect(allowed.code).toBe(0);
+      const other = await verify('gce_image_id:8970095005306000054');
+      expect(other.code).toBe(1);
+      expect(other.stdout).toContain('SUBJECT_MISMATCH');
+    },
+  );
 
-  it('--artifact refuses a weak algorithm instead of hashing a file of that name', async () => {
-    const result = await verify(`sha1:${'a'.repeat(40)}`);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(
-      /^vouch: error USAGE at --artifact: sha1:a+: sha1 cannot identify an artifact/,
-    );
-  });
+  itWithVectors(
+    '--artifact refuses a weak algorithm instead of hashing a file of that name',
+    async () => {
+      const result = await verify(`sha1:${'a'.repeat(40)}`);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^vouch: error USAGE at --artifact: sha1:a+: sha1 cannot identify an artifact/,
+      );
+    },
+  );
 });

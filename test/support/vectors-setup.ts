@@ -12,6 +12,6 @@ export default function setup(): void {
     );
   }
   console.warn(
-    `vouch: skipped the tests that read the shared vectors (${VECTOR_SUITES.length} conformance suites and the DSSE, in-toto, Sigstore, SLSA and OpenVEX corpus cases): none at ${VECTORS}; set VOUCH_VECTORS=DIR to run them`,
+    `vouch: skipped the tests that read the shared vectors (${VECTOR_SUITES.length} whole suites and the DSSE, in-toto, Sigstore, SLSA, OpenVEX and keyless corpus cases): none at ${VECTORS}; set VOUCH_VECTORS=DIR to run them`,
   );
 }

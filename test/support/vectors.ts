@@ -24,4 +24,11 @@ export const VECTOR_SUITES: readonly string[] = [
   'test/attestation/gcb-signatures.test.ts',
   'test/attestation/in-toto-validation-conformance.test.ts',
   'test/attestation/in-toto-verifier-conformance.test.ts',
+  // Keyless Sigstore: every case is a real bundle, certificate or trusted root from the corpus.
+  'test/conformance/sigstore-conformance.test.ts',
+  'test/trust/bundle-evidence.property.test.ts',
+  'test/trust/bundle-evidence.test.ts',
+  'test/trust/keyless-verify.test.ts',
+  'test/trust/trust-cli.test.ts',
+  'test/trust/trusted-root.test.ts',
 ];

@@ -13,7 +13,7 @@ import {
   compileIdentity,
   IdentityPatternError,
 } from '../../src/trust/identity.js';
-import { vectorJson } from '../support/paths.js';
+import { itWithVectors, vectorJson } from '../support/paths.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 
@@ -40,15 +40,18 @@ const fake = (
 });
 
 describe('certificate identities', () => {
-  it('reads issuer, SAN and every Fulcio extension by name from a real certificate', () => {
-    const id = githubCertificate();
-    expect(id.issuer).toBe(GITHUB);
-    expect(id.subject).toMatch(/^https:\/\/github\.com\/.+@refs\//);
-    for (const name of FULCIO_EXTENSION_NAMES)
-      expect(id.extension(name), name).toBeTypeOf('string');
-    expect(id.extension('runnerEnvironment')).toBe('github-hosted');
-    expect(identitySignerId(id)).toBe(`${GITHUB} ${id.subject}`);
-  });
+  itWithVectors(
+    'reads issuer, SAN and every Fulcio extension by name from a real certificate',
+    () => {
+      const id = githubCertificate();
+      expect(id.issuer).toBe(GITHUB);
+      expect(id.subject).toMatch(/^https:\/\/github\.com\/.+@refs\//);
+      for (const name of FULCIO_EXTENSION_NAMES)
+        expect(id.extension(name), name).toBeTypeOf('string');
+      expect(id.extension('runnerEnvironment')).toBe('github-hosted');
+      expect(identitySignerId(id)).toBe(`${GITHUB} ${id.subject}`);
+    },
+  );
 });
 
 describe('identity matching', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../src/errors.js';
 import { compilePolicy } from '../../src/policy/compile.js';
 import { lintPolicy } from '../../src/policy/lint.js';
-import { vectorText } from '../support/paths.js';
+import { itWithVectors, vectorText } from '../support/paths.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 
@@ -110,7 +110,7 @@ describe('keyless authorities in a policy', () => {
     ).toMatch(/^POLICY_INVALID/);
   });
 
-  it('refuse a trusted root that is incomplete, naming the field', () => {
+  itWithVectors('refuse a trusted root that is incomplete, naming the field', () => {
     const root = vectorText(
       'sigstore-conformance',
       'assets',
@@ -134,14 +134,17 @@ describe('keyless authorities in a policy', () => {
     expect(got).toMatch(/TRUST_ROOT_INVALID.*validFor\.start is missing/);
   });
 
-  it('accept transparencyLog: required on keys, which then count only with log evidence', () => {
-    const policy = compile({ keys: [{ file: 'k.pub' }], transparencyLog: 'required' });
-    expect(policy.requirements[0]?.trusted.size).toBe(0);
-    expect(policy.requirements[0]?.logged).toEqual(new Set(['ci']));
-    expect(
-      errorOf(() => compile({ keys: [{ file: 'k.pub' }], trustedRoot: { file: 'x' } })),
-    ).toMatch(/trustedRoot is used only with transparencyLog/);
-  });
+  itWithVectors(
+    'accept transparencyLog: required on keys, which then count only with log evidence',
+    () => {
+      const policy = compile({ keys: [{ file: 'k.pub' }], transparencyLog: 'required' });
+      expect(policy.requirements[0]?.trusted.size).toBe(0);
+      expect(policy.requirements[0]?.logged).toEqual(new Set(['ci']));
+      expect(
+        errorOf(() => compile({ keys: [{ file: 'k.pub' }], trustedRoot: { file: 'x' } })),
+      ).toMatch(/trustedRoot is used only with transparencyLog/);
+    },
+  );
 
   it('lint warns on an unanchored subjectRegExp', () => {
     const policy = compile({
