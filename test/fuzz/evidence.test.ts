@@ -8,7 +8,7 @@ import { parseScanReport, SCAN_FORMATS } from '../../src/evidence/scanners/forma
 import { triageFromVex } from '../../src/evidence/triage.js';
 import { parseOpenVex } from '../../src/predicates/openvex.js';
 import { scanEvidenceFromPredicate } from '../../src/predicates/vulns.js';
-import { REPO, vector } from '../support/paths.js';
+import { itWithVectors, REPO, vector } from '../support/paths.js';
 import { coded, fuzz, timed } from './budget.js';
 import { mutatedJson, mutatedText } from './mutate.js';
 
@@ -73,7 +73,7 @@ describe('fuzz: scanner reports and OpenVEX', () => {
     });
   });
 
-  it('OpenVEX documents', () => {
+  itWithVectors('OpenVEX documents', () => {
     const documents = vexDocuments();
     expect(documents.length).toBeGreaterThan(5);
     const arb = fc.oneof(

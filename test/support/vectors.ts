@@ -31,4 +31,7 @@ export const VECTOR_SUITES: readonly string[] = [
   'test/trust/keyless-verify.test.ts',
   'test/trust/trust-cli.test.ts',
   'test/trust/trusted-root.test.ts',
+  // Real producers' documents and the npm registry's keys.
+  'test/attestation/producer-fields.test.ts',
+  'test/sources/npm-attestations.test.ts',
 ];
