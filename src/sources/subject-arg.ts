@@ -47,7 +47,7 @@ export async function resolveArtifactArg(
 }
 
 /**
- * The Statement subjects for `--subject` arguments. A hashed file is identified by sha256,
+ * The Statement subjects for subject arguments (files or digests). A hashed file is identified by sha256,
  * the in-toto convention; a digest argument keeps the algorithm it names.
  */
 export async function resolveSubjects(args: readonly string[]): Promise<ResourceDescriptor[]> {
