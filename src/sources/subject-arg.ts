@@ -47,8 +47,8 @@ export async function resolveArtifactArg(
 }
 
 /**
- * The Statement subjects for subject arguments (files or digests). A hashed file is identified by sha256,
- * the in-toto convention; a digest argument keeps the algorithm it names.
+ * The Statement subjects for subject arguments (files or digests). A hashed file is
+ * identified by sha256, the in-toto convention; a digest argument keeps the algorithm it names.
  */
 export async function resolveSubjects(args: readonly string[]): Promise<ResourceDescriptor[]> {
   const refs = await Promise.all(args.map((arg) => resolveArtifactArg(arg, { field: 'subject' })));
