@@ -50,8 +50,9 @@ export function exchange(
       res.on('data', (chunk: Buffer) => {
         size += chunk.byteLength;
         if (size > x.maxBytes) {
-          res.destroy();
+          // Before destroy(): it emits 'aborted' at once, which would report a truncation.
           reject(tooLarge(size, x.maxBytes));
+          res.destroy();
         } else chunks.push(chunk);
       });
       res.on('error', (cause) => reject(fault(cause)));
