@@ -97,6 +97,20 @@ export const ERROR_CATALOGUE = {
     kind: 'verification',
     summary: "the namespace's labels, which an image policy selects by, could not be read",
   },
+  // the Kubernetes API, read by vouch serve for namespace labels (src/server/kubernetes-api.ts)
+  KUBERNETES_UNAVAILABLE: {
+    kind: 'input',
+    summary: 'Kubernetes API unreachable, timed out or failing, or not running in a cluster',
+  },
+  KUBERNETES_FORBIDDEN: {
+    kind: 'configuration',
+    summary: "the Kubernetes API refused the webhook's service account (401 or 403: RBAC)",
+  },
+  NAMESPACE_NOT_FOUND: { kind: 'input', summary: 'the Kubernetes API has no such namespace (404)' },
+  KUBERNETES_INVALID: {
+    kind: 'input',
+    summary: 'Kubernetes API answer malformed or over a size or count limit',
+  },
   // keyless Sigstore: trusted roots and log evidence
   TRUST_ROOT_INVALID: {
     kind: 'configuration',
