@@ -144,10 +144,12 @@ async function namespaceInfo(
   }
   try {
     const labels = await deadline.race(reader.labelsOf(name, deadline.signal));
-    return { name, labels: labels === 'deadline' ? undefined : labels };
-  } catch {
+    return labels === 'deadline'
+      ? { name, labels: undefined, unavailable: `the ${deadline.ms / 1000}s deadline passed` }
+      : { name, labels };
+  } catch (err) {
     // Unknown labels: no policy selecting by label can be ruled out, and it fails closed.
-    return { name, labels: undefined };
+    return { name, labels: undefined, unavailable: asVouchError(err).describe() };
   }
 }
 
@@ -200,7 +202,7 @@ async function judgeImage(
       const reasons: Reason[] = [
         {
           code: 'NAMESPACE_LABELS_UNAVAILABLE',
-          message: `the labels of namespace ${namespace.name} could not be read, and image policy ${policy.name} selects namespaces by label`,
+          message: `the labels of namespace ${namespace.name} could not be read, and image policy ${policy.name} selects namespaces by label${namespace.unavailable === undefined ? '' : ` (${namespace.unavailable})`}`,
         },
       ];
       return outcome(violation(policy.mode), { policy: policy.name, mode: policy.mode, reasons });

@@ -6,6 +6,8 @@ export interface NamespaceInfo {
   readonly name: string;
   /** undefined: not known (no policy selecting by label may then apply). */
   readonly labels: ReadonlyMap<string, string> | undefined;
+  /** Why the labels are unknown, when they were needed (a coded one-line error). */
+  readonly unavailable?: string;
 }
 
 /** Which image policy governs an image in a namespace (DESIGN.md section 11). */

@@ -5,8 +5,13 @@ import { type LoadedSettings, loadServerConfig, type ServerSettings } from './co
 import { FileWatch } from './file-watch.js';
 import { needsNamespaceLabels } from './image-policy.js';
 import type { ImageVerifier } from './image-verifier.js';
+import type { InClusterOptions } from './kubernetes-api.js';
 import { localVerifierFor } from './local-verifier.js';
-import type { ServerMetrics } from './metrics.js';
+import { ServerMetrics } from './metrics.js';
+import {
+  type ClusterNamespaceLabelsOptions,
+  inClusterNamespaceLabels,
+} from './namespace-labels.js';
 import { buildServer, type WebhookServer } from './server.js';
 
 export interface ServeOptions {
@@ -15,6 +20,8 @@ export interface ServeOptions {
   readonly watchInterval?: number;
   readonly verifierFor?: (settings: ServerSettings, metrics: ServerMetrics) => ImageVerifier;
   readonly clock?: () => Date;
+  /** The Kubernetes API that namespace labels are read from: the pod's own by default. */
+  readonly cluster?: InClusterOptions & Omit<ClusterNamespaceLabelsOptions, 'count'>;
 }
 
 export interface RunningServer {
@@ -32,19 +39,30 @@ export interface RunningServer {
 export async function serve(configPath: string, options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
   let loaded = loadServerConfig(configPath);
+  const metrics = new ServerMetrics();
+  // Outside a cluster there is no reader, only the reason why (for the refusal below).
+  const labels = inClusterNamespaceLabels({
+    ...options.cluster,
+    count: (result) => metrics.cache.inc({ cache: 'namespace-labels', result }),
+  });
   const server = buildServer({
     logger,
+    metrics,
     https: readTls(loaded.settings),
     verifierFor: options.verifierFor ?? localVerifierFor,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(labels instanceof VouchError ? {} : { namespaceLabels: labels }),
   });
   const installed = (next: LoadedSettings): void => {
-    if (needsNamespaceLabels(next.settings.imagePolicies)) {
-      // buildServer takes a NamespaceLabels reader; `vouch serve` has no in-cluster one yet.
+    if (needsNamespaceLabels(next.settings.imagePolicies) && labels instanceof VouchError) {
       throw new VouchError(
         'SERVER_CONFIG_INVALID',
-        'namespaces.matchLabels needs the namespace label reader, which this build of vouch serve does not have',
-        { path: configPath, hint: 'select namespaces with include and exclude' },
+        `namespaces.matchLabels needs namespace labels from the Kubernetes API, which vouch serve cannot read here: ${labels.message}`,
+        {
+          cause: labels,
+          path: configPath,
+          hint: 'run vouch serve in the cluster with its service account, or select namespaces with include and exclude',
+        },
       );
     }
     server.install(next.settings);
@@ -54,7 +72,15 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
       );
     }
   };
-  installed(loaded);
+  const closeLabels = (): void => {
+    if (!(labels instanceof VouchError)) labels.close();
+  };
+  try {
+    installed(loaded);
+  } catch (err) {
+    closeLabels();
+    throw err;
+  }
   const { host, port } = loaded.settings.listen;
   await server.app.listen({ host, port });
   const interval = options.watchInterval ?? 2000;
@@ -118,6 +144,7 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
       configWatch.stop();
       tlsWatch.stop();
       await server.app.close();
+      closeLabels();
     },
   };
 }

@@ -55,4 +55,28 @@ describe('when `vouch serve` runs as users run it', () => {
     expect(run.stderr).toMatch(/^vouch: error SERVER_CONFIG_INVALID at .*bad\.yaml/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('outside a cluster, a configuration selecting namespaces by label exits 2 saying why', () => {
+    const labelled = `${dir.dir}/labelled.yaml`;
+    writeFileSync(
+      labelled,
+      readFileSync(dir.config, 'utf8').replace(
+        'namespaces: {exclude: [kube-system]}',
+        'namespaces: {matchLabels: {tier: prod}}',
+      ),
+    );
+    const env = { ...process.env };
+    delete env.KUBERNETES_SERVICE_HOST;
+    delete env.KUBERNETES_SERVICE_PORT;
+    const run = spawnSync(process.execPath, [VOUCH_BIN, 'serve', '--config', labelled], {
+      encoding: 'utf8',
+      env,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /^vouch: error SERVER_CONFIG_INVALID at .*labelled\.yaml: namespaces\.matchLabels needs namespace labels from the Kubernetes API, which vouch serve cannot read here: not running in a Kubernetes pod/,
+    );
+    expect(run.stderr).toContain('select namespaces with include and exclude');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });

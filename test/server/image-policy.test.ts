@@ -184,7 +184,7 @@ describe('when the server configuration is loaded', () => {
     expect(described).toContain(message);
   });
 
-  it('vouch serve refuses matchLabels until it can read namespace labels', async () => {
+  it('vouch serve refuses matchLabels where it cannot read namespace labels (no cluster)', async () => {
     const { serve } = await import('../../src/server/serve.js');
     const path = join(dir.dir, 'labels.yaml');
     writeFileSync(
@@ -194,7 +194,9 @@ describe('when the server configuration is loaded', () => {
         'namespaces: {matchLabels: {tier: prod}}',
       ),
     );
-    await expect(serve(path, { logger: capturedLogger().logger })).rejects.toMatchObject({
+    await expect(
+      serve(path, { logger: capturedLogger().logger, cluster: { env: {} } }),
+    ).rejects.toMatchObject({
       code: 'SERVER_CONFIG_INVALID',
       message: expect.stringContaining('matchLabels'),
     });
