@@ -182,6 +182,57 @@ describe('when the manifests in deploy/ are applied', () => {
     );
   });
 
+  it('lets the service account get namespaces (for matchLabels), and nothing else', () => {
+    const account = find(
+      'ServiceAccount',
+      z.object({ metadata: z.object({ name: str, namespace: str }) }),
+    );
+    const rule = z.object({
+      apiGroups: z.array(str),
+      resources: z.array(str),
+      verbs: z.array(str),
+      resourceNames: z.array(str).optional(),
+    });
+    const role = manifest.extend({ rules: z.array(rule) });
+    const binding = manifest.extend({
+      roleRef: z.object({ kind: str, name: str }),
+      subjects: z.array(z.object({ kind: str, name: str, namespace: str.optional() })),
+    });
+    const of = (kinds: string[]) =>
+      objects.filter((o) => kinds.includes(manifest.safeParse(o).data?.kind ?? ''));
+    const roles = of(['ClusterRole', 'Role']).map((o) => role.parse(o));
+    const granted = of(['ClusterRoleBinding', 'RoleBinding'])
+      .map((o) => binding.parse(o))
+      .filter((b) =>
+        b.subjects.some(
+          (s) =>
+            s.kind === 'ServiceAccount' &&
+            s.name === account.metadata.name &&
+            s.namespace === account.metadata.namespace,
+        ),
+      )
+      .flatMap((b) => {
+        const bound = roles.find(
+          (r) => r.kind === b.roleRef.kind && r.metadata.name === b.roleRef.name,
+        );
+        if (bound === undefined) throw new Error(`${b.metadata.name} binds a role deploy/ lacks`);
+        return bound.rules;
+      });
+    expect(granted).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }]);
+    // The namespace label reader authenticates with the mounted service account token.
+    const pod = find(
+      'Deployment',
+      z.object({
+        spec: z.object({
+          template: z.object({
+            spec: z.object({ automountServiceAccountToken: z.boolean().optional() }),
+          }),
+        }),
+      }),
+    );
+    expect(pod.spec.template.spec.automountServiceAccountToken).not.toBe(false);
+  });
+
   it("ships a ServerConfig and policy that load (with the operator's keys in place)", () => {
     const { data } = find('ConfigMap', z.object({ data: labels }));
     const root = tempDir('vouch-deploy-');
