@@ -23,7 +23,7 @@ export class ServerMetrics {
   });
   readonly cache = new Counter({
     name: 'vouch_cache_requests_total',
-    help: 'Cache lookups by cache (documents, discovery) and result (hit, miss)',
+    help: 'Cache lookups by cache (documents, discovery, namespace-labels) and result (hit, miss)',
     labelNames: ['cache', 'result'] as const,
     registers: [this.registry],
   });
