@@ -6,9 +6,9 @@ import { exchange, type HttpResponse, NetworkFault } from '../sources/oci/http-e
 import { VOUCH_VERSION } from '../version.js';
 
 /** Where the kubelet mounts a pod's service account: `token`, `ca.crt`, `namespace`. */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-/** One API request; the admission's deadline may end the wait sooner. */
-export const KUBERNETES_REQUEST_TIMEOUT_MS = 3000;
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** One API request; an admission may stop waiting sooner (its own deadline). */
+const KUBERNETES_REQUEST_TIMEOUT_MS = 3000;
 const MAX_TOKEN_BYTES = 64 * 1024;
 const MAX_CA_BYTES = 1024 * 1024;
 
@@ -76,10 +76,9 @@ export class KubernetesApi {
 
   /**
    * GET `path` (`/api/v1/...`) as JSON, the body bounded by `maxBytes`. Any status is returned;
-   * no connection, no answer within the request timeout or before `signal`, or a body over the
-   * bound are errors.
+   * no connection, no answer within the request timeout, or a body over the bound are errors.
    */
-  async get(path: string, maxBytes: number, signal?: AbortSignal): Promise<HttpResponse> {
+  async get(path: string, maxBytes: number): Promise<HttpResponse> {
     const token = this.#readToken();
     const agent = this.#agentFor(this.#readCa());
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -96,16 +95,12 @@ export class KubernetesApi {
           maxBytes,
         },
         agent,
-        signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
+        timeout,
         () => {},
       );
     } catch (err) {
       if (err instanceof NetworkFault) {
-        const why = timeout.aborted
-          ? `no answer within ${this.#timeoutMs}ms`
-          : signal?.aborted === true
-            ? 'the admission deadline passed first'
-            : `${err.message}`;
+        const why = timeout.aborted ? `no answer within ${this.#timeoutMs}ms` : err.message;
         throw new VouchError(
           'KUBERNETES_UNAVAILABLE',
           `cannot read ${path} from the Kubernetes API at ${this.base.host}: ${why}`,

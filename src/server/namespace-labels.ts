@@ -14,7 +14,7 @@ import { printable } from './status-message.js';
  * namespace, fresher but needing list and watch on all of them); one `get` per namespace per
  * TTL needs only `get`.
  */
-export const NAMESPACE_LABELS_TTL_MS = 30_000;
+const NAMESPACE_LABELS_TTL_MS = 30_000;
 /** The apiserver stores objects up to 1.5 MiB (etcd's request limit). */
 const MAX_NAMESPACE_BYTES = 2 * 1024 * 1024;
 const MAX_LABELS = 1024;
