@@ -5,9 +5,9 @@ import { type LoadedSettings, loadServerConfig, type ServerSettings } from './co
 import { FileWatch } from './file-watch.js';
 import { needsNamespaceLabels } from './image-policy.js';
 import type { ImageVerifier } from './image-verifier.js';
-import { localVerifierFor } from './local-verifier.js';
 import type { ServerMetrics } from './metrics.js';
 import { buildServer, type WebhookServer } from './server.js';
+import { serverVerifiers } from './verifier.js';
 
 export interface ServeOptions {
   readonly logger: Logger;
@@ -32,10 +32,11 @@ export interface RunningServer {
 export async function serve(configPath: string, options: ServeOptions): Promise<RunningServer> {
   const { logger } = options;
   let loaded = loadServerConfig(configPath);
+  const verifiers = serverVerifiers();
   const server = buildServer({
     logger,
     https: readTls(loaded.settings),
-    verifierFor: options.verifierFor ?? localVerifierFor,
+    verifierFor: options.verifierFor ?? verifiers.verifierFor,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const installed = (next: LoadedSettings): void => {
@@ -48,11 +49,6 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
       );
     }
     server.install(next.settings);
-    if (next.settings.attestations.registry) {
-      logger.warn(
-        'attestations.registry is set, but this build has no registry source yet: only attestations.dirs are searched, and images given by tag are denied',
-      );
-    }
   };
   installed(loaded);
   const { host, port } = loaded.settings.listen;
@@ -118,6 +114,7 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
       configWatch.stop();
       tlsWatch.stop();
       await server.app.close();
+      verifiers.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
 import { loadServerConfig } from '../../src/server/config.js';
 import { DocumentCache } from '../../src/server/document-cache.js';
-import { indexBySubject, localVerifierFor } from '../../src/server/local-verifier.js';
+import { indexBySubject } from '../../src/server/image-discovery.js';
 import { buildServer } from '../../src/server/server.js';
 import {
   authority,
@@ -21,7 +21,7 @@ import {
   VULN_REVIEW,
 } from '../support/signing.js';
 import { admissionReview } from './admission-fixtures.js';
-import { BAD, capturedLogger, FORK, GOOD, writeWebhookDir } from './webhook-dir.js';
+import { BAD, capturedLogger, FORK, GOOD, verifierFor, writeWebhookDir } from './webhook-dir.js';
 
 const builder = makeKey('ed25519');
 const alice = makeKey('ed25519');
@@ -193,7 +193,7 @@ describe('when the webhook answers with and without caches', () => {
           const make = (documents: number) => {
             const server = buildServer({
               logger: capturedLogger().logger,
-              verifierFor: localVerifierFor,
+              verifierFor,
               clock,
             });
             server.install({
