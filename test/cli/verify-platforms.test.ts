@@ -1,13 +1,21 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { type AttestedImages, pushAttestedImages } from '../support/attested-images.js';
+import { REPO } from '../support/paths.js';
 import { type RunningRegistry, registryPeersPresent, startRegistry } from '../support/registry.js';
 import { dsse, makeKey, PROVENANCE, provenance, statementJson } from '../support/signing.js';
 import { expectOneLineError, spawnVouch } from '../support/spawned-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const present = registryPeersPresent();
+// The published decision schema (docs/decision.schema.json), compiled as decision-schema.test.ts does.
+const schema = z.fromJSONSchema(
+  JSON.parse(readFileSync(join(REPO, 'docs', 'decision.schema.json'), 'utf8')) as Parameters<
+    typeof z.fromJSONSchema
+  >[0],
+);
 
 interface PlatformJson {
   platform: string;
@@ -41,6 +49,7 @@ describe.skipIf(!present)('when vouch verify --platform judges an image index', 
   const json = (...args: string[]) => {
     const result = verify('--output', 'json', ...args);
     expect(result.code, result.stderr).toBeLessThan(2);
+    expect(schema.safeParse(JSON.parse(result.stdout)).error?.issues ?? []).toEqual([]);
     return { code: result.code, decision: JSON.parse(result.stdout) as DecisionJson };
   };
 
