@@ -83,15 +83,7 @@ export const ERROR_CATALOGUE = {
   },
   ADMISSION_INVALID: { kind: 'input', summary: 'AdmissionReview request is malformed' },
   IMAGE_REF_INVALID: { kind: 'input', summary: 'container image reference does not parse' },
-  IMAGE_NOT_PINNED: {
-    kind: 'verification',
-    summary: 'image tag could not be resolved to a digest',
-  },
   IMAGE_UNMATCHED: { kind: 'verification', summary: 'no image policy matches the image' },
-  PLATFORMS_UNRESOLVED: {
-    kind: 'verification',
-    summary: "the image's platform manifests could not be listed",
-  },
   DEADLINE_EXCEEDED: { kind: 'verification', summary: 'verification did not finish in time' },
   NAMESPACE_LABELS_UNAVAILABLE: {
     kind: 'verification',

@@ -48,6 +48,7 @@ export type { ConfigFormat, ConfigSource } from './policy/config-text.js';
 export type {
   Artifact,
   Decision,
+  PlatformDecision,
   Rejection,
   RejectionCode,
   RequirementResult,

@@ -22,4 +22,10 @@ export type {
   SourceRequest,
   SourceResult,
 } from './sources/source.js';
-export type { ExaminedDocument, Verification, VerifyRequest } from './verify.js';
+export type {
+  ExaminedDocument,
+  ImageDiscovery,
+  PinnedImage,
+  Verification,
+  VerifyRequest,
+} from './verify.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SourceFailure } from '../src/policy/decision.js';
-import { evaluatePolicy } from '../src/policy/evaluate.js';
+import { evaluatePolicy, type VerifiedDocument } from '../src/policy/evaluate.js';
+import { OciRegistry } from '../src/sources/oci/registry.js';
 import type { AttestationSource, SourceDocument, SourceRequest } from '../src/sources/source.js';
 import { verify } from '../src/verify.js';
 import {
@@ -115,6 +116,56 @@ describe('verify', () => {
     it('needs a registry to resolve it in', async () => {
       await expect(
         verify({ policy, artifact: 'oci://registry.example/acme/app:v1', sources: [], at: AT }),
+      ).rejects.toThrowWithCode('USAGE');
+    });
+
+    it("finds an image digest's attestations through the discovery it is given, with the memo", async () => {
+      const asked: { digest: string; artifact: unknown }[] = [];
+      const memo = new Map<string, VerifiedDocument>();
+      const verification = await verify({
+        policy,
+        artifact: `oci://registry.example/acme/app@sha256:${digest.sha256}`,
+        sources: [fixedSource([signed({ sha256: '1'.repeat(64) }, 'local.dsse.json')])],
+        at: AT,
+        // A digest is used as given: nothing is fetched from the registry.
+        registry: new OciRegistry(),
+        discover: async (image, request) => {
+          asked.push({ digest: image.digest, artifact: request.artifact });
+          return {
+            documents: [signed(digest, 'oci://registry.example/acme/app@sha256:att')],
+            skipped: [],
+            failures: [],
+          };
+        },
+        verifiedDocuments: { get: (d) => memo.get(d), set: (d, v) => memo.set(d, v) },
+      });
+      expect(asked).toEqual([
+        {
+          digest: `sha256:${digest.sha256}`,
+          artifact: {
+            name: 'oci://registry.example/acme/app',
+            digest: { sha256: digest.sha256 },
+          },
+        },
+      ]);
+      expect(verification.decision.allowed).toBe(true);
+      expect(memo.size).toBe(2);
+      // The candidates of the image, for a second policy over the same evidence.
+      expect(verification.documents.map((d) => d.source)).toEqual([
+        'oci://registry.example/acme/app@sha256:att',
+        'local.dsse.json',
+      ]);
+    });
+
+    it('refuses platforms for an artifact that is not an image', async () => {
+      await expect(
+        verify({
+          policy,
+          artifact: `sha256:${digest.sha256}`,
+          sources: [],
+          at: AT,
+          platforms: ['linux/amd64'],
+        }),
       ).rejects.toThrowWithCode('USAGE');
     });
 

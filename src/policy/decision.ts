@@ -90,6 +90,21 @@ export interface SourceFailure {
   readonly message: string;
 }
 
+/**
+ * A platform manifest of an image index that had to be allowed too (DESIGN.md section 9),
+ * judged over its own attestations. `artifact.digest` is empty when the index has no such
+ * platform: that entry is a deny whose `sourceFailures` say so.
+ */
+export interface PlatformDecision {
+  /** `os/arch[/variant]` as the index names it (as asked, when the index lacks it). */
+  readonly platform: string;
+  readonly allowed: boolean;
+  readonly artifact: Artifact;
+  readonly requirements: readonly RequirementResult[];
+  readonly expiresAt: string | null;
+  readonly sourceFailures?: readonly SourceFailure[];
+}
+
 /** The decision JSON of `vouch verify --output json` (DESIGN.md section 7, docs/decision.md). */
 export interface Decision {
   readonly schemaVersion: typeof DECISION_SCHEMA_VERSION;
@@ -108,6 +123,11 @@ export interface Decision {
   readonly skipped?: readonly SkippedInput[];
   /** Sources that failed (documents they held are missing); present only when there are some. */
   readonly sourceFailures?: readonly SourceFailure[];
+  /**
+   * Only when platform manifests were asked for: each one's own decision. `allowed` above is
+   * then false if any of them is denied, and `expiresAt` is the earliest of them all.
+   */
+  readonly platforms?: readonly PlatformDecision[];
 }
 
 /** What a decision needs to know of the policy that could not decide. */

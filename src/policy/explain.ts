@@ -2,6 +2,7 @@ import { rfc3339Millis } from '../encoding/rfc3339.js';
 import { escapeTerminal } from '../encoding/terminal-text.js';
 import type {
   Decision,
+  PlatformDecision,
   Rejection,
   RejectionCode,
   RequirementResult,
@@ -64,6 +65,7 @@ export function explainDecision(decision: Decision, options: ExplainOptions = {}
   }
   lines.push(...skippedLines(options.skipped ?? decision.skipped ?? [], max));
   lines.push(...failureLines(decision.sourceFailures ?? []));
+  lines.push(...platformLines(decision.platforms ?? [], max));
   if (decision.allowed) lines.push(...expiryLines(decision, at, soon));
   // Messages quote documents and file names: one line each, whatever they hold.
   return `${lines.map(escapeTerminal).join('\n')}\n`;
@@ -114,6 +116,25 @@ function failureLines(failures: readonly SourceFailure[]): string[] {
     `  ${failures.length} source(s) could not be read (what they hold did not count):`,
   ];
   for (const f of failures) lines.push(`      ${f.source}: ${f.code}: ${f.message}`);
+  return lines;
+}
+
+/** Each platform manifest that had to be allowed too; a denied one says why, as the index does. */
+function platformLines(platforms: readonly PlatformDecision[], max: number): string[] {
+  const lines: string[] = [];
+  for (const p of platforms) {
+    const digest = Object.entries(p.artifact.digest)
+      .slice(0, 1)
+      .map(([alg, value]) => ` ${alg}:${value}`)
+      .join('');
+    lines.push(`  platform ${p.platform}${digest}: ${p.allowed ? 'allowed' : 'DENIED'}`);
+    if (p.allowed) continue;
+    const own = [
+      ...p.requirements.filter((r) => !r.satisfied).flatMap((r) => explainRequirement(r, max)),
+      ...failureLines(p.sourceFailures ?? []),
+    ];
+    lines.push(...own.map((line) => `  ${line}`));
+  }
   return lines;
 }
 

@@ -38,6 +38,8 @@ export type ImageResult =
 
 export interface Reason {
   readonly code: ErrorCode | 'REQUIREMENT_UNMET';
+  /** The platform manifest of an image index the reason is about (`os/arch[/variant]`). */
+  readonly platform?: string;
   readonly requirement?: string;
   readonly message: string;
   /** Why the attestations offered did not count (decision rejection codes). */
@@ -290,24 +292,41 @@ function violation(mode: Mode): ImageResult {
   }
 }
 
+/** Why a decision denies: its unmet requirements and failed sources, then each denied platform's. */
 function unmetRequirements(decision: Decision): Reason[] {
-  return decision.requirements
-    .filter((r) => !r.satisfied)
-    .map((r) => ({
-      code: 'REQUIREMENT_UNMET',
-      requirement: r.name,
-      message: r.missing ?? 'not satisfied',
-      rejections: [...new Set(r.rejected.map((x) => x.code))].sort(),
-    }));
+  const reasons = (
+    part: Pick<Decision, 'requirements' | 'sourceFailures'>,
+    platform?: string,
+  ): Reason[] => [
+    ...part.requirements
+      .filter((r) => !r.satisfied)
+      .map((r) => ({
+        code: 'REQUIREMENT_UNMET' as const,
+        ...(platform === undefined ? {} : { platform }),
+        requirement: r.name,
+        message: r.missing ?? 'not satisfied',
+        rejections: [...new Set(r.rejected.map((x) => x.code))].sort(),
+      })),
+    ...(part.sourceFailures ?? []).map((f) => ({
+      code: f.code,
+      ...(platform === undefined ? {} : { platform }),
+      message: `${f.source}: ${f.message}`,
+    })),
+  ];
+  return [
+    ...reasons(decision),
+    ...(decision.platforms ?? []).filter((p) => !p.allowed).flatMap((p) => reasons(p, p.platform)),
+  ];
 }
 
 function describeReasons(reasons: readonly Reason[]): string {
   return reasons
-    .map((r) =>
-      r.requirement === undefined
-        ? `${r.code}: ${r.message}`
-        : `requirement ${r.requirement}: ${r.message}${r.rejections?.length ? ` [${r.rejections.join(', ')}]` : ''}`,
-    )
+    .map((r) => {
+      const on = r.platform === undefined ? '' : `platform ${r.platform}: `;
+      return r.requirement === undefined
+        ? `${on}${r.code}: ${r.message}`
+        : `${on}requirement ${r.requirement}: ${r.message}${r.rejections?.length ? ` [${r.rejections.join(', ')}]` : ''}`;
+    })
     .join('; ');
 }
 
@@ -352,7 +371,9 @@ function respond(
           image: i.image,
           policy: i.policy,
           mode: i.mode,
-          reasons: i.reasons.map((r) => r.requirement ?? r.code),
+          reasons: i.reasons.map(
+            (r) => `${r.platform === undefined ? '' : `${r.platform} `}${r.requirement ?? r.code}`,
+          ),
         })),
       ),
       MAX_ANNOTATION,

@@ -12,6 +12,7 @@ import {
 } from '../policy/config-text.js';
 import { parseDuration } from '../policy/duration.js';
 import { NAME_PATTERN } from '../policy/schema.js';
+import { PLATFORM_PATTERN } from '../sources/oci/resolve.js';
 import { configFormatOf, readPolicyFile } from '../sources/policy-file.js';
 import {
   compileImageGlob,
@@ -40,9 +41,7 @@ const glob = z
 const namespaceName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name');
-const platform = z
-  .string()
-  .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9.]+)?$/, 'must be os/arch[/variant]');
+const platform = z.string().regex(PLATFORM_PATTERN, 'must be os/arch[/variant]');
 
 const imagePolicySchema = z.strictObject({
   name,
@@ -79,6 +78,10 @@ export const serverConfigSchema = z.strictObject({
         dirs: z.array(z.string().min(1)).default([]),
       })
       .default({ registry: true, dirs: [] }),
+    // How registries are reached: for tags and image indexes, and attestations when searched.
+    registry: z
+      .strictObject({ plainHttp: z.boolean().default(false) })
+      .default({ plainHttp: false }),
     cache: z
       .strictObject({
         documents: z.number().int().min(0).max(1_000_000).default(10_000),
@@ -120,6 +123,8 @@ export interface ServerSettings {
   readonly deadline: number;
   readonly unmatchedImages: 'deny' | 'allow';
   readonly attestations: { readonly registry: boolean; readonly dirs: readonly string[] };
+  /** `plainHttp`: http:// instead of https://, allowed to loopback registries only. */
+  readonly registry: { readonly plainHttp: boolean };
   readonly cache: { readonly documents: number; readonly discoveryTtl: number };
   readonly imagePolicies: readonly ImagePolicy[];
 }
@@ -228,6 +233,7 @@ export function compileServerConfig(source: ConfigSource, base: string): LoadedS
         registry: spec.attestations.registry,
         dirs: spec.attestations.dirs.map((d) => resolve(base, d)),
       },
+      registry: { plainHttp: spec.registry.plainHttp },
       cache: {
         documents: spec.cache.documents,
         discoveryTtl: parseDuration(spec.cache.discoveryTTL) ?? 0,

@@ -34,6 +34,7 @@ export function logAdmission(
         result: i.result,
         reasons: i.reasons.map((r) => ({
           code: r.code,
+          platform: r.platform,
           requirement: r.requirement,
           rejections: r.rejections,
           message: printable(r.message, 300),

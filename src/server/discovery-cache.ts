@@ -4,7 +4,7 @@ import { LruMap } from './lru.js';
 /**
  * Discovered attestations per image, kept for a short TTL (DESIGN.md section 11): it bounds how
  * long a newly pushed (or deleted) attestation takes to be seen. Concurrent lookups of one key
- * share one discovery; a failed discovery is never kept.
+ * share one discovery; a failed discovery (or one `keep` refuses) is never kept.
  */
 export class DiscoveryCache<T> {
   readonly #entries: LruMap<string, { at: number; documents: Promise<T> }>;
@@ -18,7 +18,12 @@ export class DiscoveryCache<T> {
     this.#entries = new LruMap(maxEntries);
   }
 
-  discover(key: string, load: () => Promise<T>): Promise<T> {
+  /** `keep` says whether a discovery that succeeded may be kept (one with failed paths is not). */
+  discover(
+    key: string,
+    load: () => Promise<T>,
+    keep: (found: T) => boolean = () => true,
+  ): Promise<T> {
     const now = this.clock();
     const found = this.#entries.get(key);
     if (found !== undefined && now - found.at < this.ttl) {
@@ -29,9 +34,12 @@ export class DiscoveryCache<T> {
     const documents = load();
     if (this.ttl > 0) {
       this.#entries.set(key, { at: now, documents });
-      documents.catch(() => {
+      const forget = (): void => {
         if (this.#entries.get(key)?.documents === documents) this.#entries.delete(key);
-      });
+      };
+      documents.then((value) => {
+        if (!keep(value)) forget();
+      }, forget);
     }
     return documents;
   }

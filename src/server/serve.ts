@@ -6,13 +6,13 @@ import { FileWatch } from './file-watch.js';
 import { needsNamespaceLabels } from './image-policy.js';
 import type { ImageVerifier } from './image-verifier.js';
 import type { InClusterOptions } from './kubernetes-api.js';
-import { localVerifierFor } from './local-verifier.js';
 import { ServerMetrics } from './metrics.js';
 import {
   type ClusterNamespaceLabelsOptions,
   inClusterNamespaceLabels,
 } from './namespace-labels.js';
 import { buildServer, type WebhookServer } from './server.js';
+import { serverVerifiers } from './verifier.js';
 
 export interface ServeOptions {
   readonly logger: Logger;
@@ -45,11 +45,12 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
     ...options.cluster,
     count: (result) => metrics.cache.inc({ cache: 'namespace-labels', result }),
   });
+  const verifiers = serverVerifiers();
   const server = buildServer({
     logger,
     metrics,
     https: readTls(loaded.settings),
-    verifierFor: options.verifierFor ?? localVerifierFor,
+    verifierFor: options.verifierFor ?? verifiers.verifierFor,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(labels instanceof VouchError ? {} : { namespaceLabels: labels }),
   });
@@ -66,11 +67,6 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
       );
     }
     server.install(next.settings);
-    if (next.settings.attestations.registry) {
-      logger.warn(
-        'attestations.registry is set, but this build has no registry source yet: only attestations.dirs are searched, and images given by tag are denied',
-      );
-    }
   };
   const closeLabels = (): void => {
     if (!(labels instanceof VouchError)) labels.close();
@@ -79,6 +75,7 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
     installed(loaded);
   } catch (err) {
     closeLabels();
+    verifiers.close();
     throw err;
   }
   const { host, port } = loaded.settings.listen;
@@ -145,6 +142,7 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
       tlsWatch.stop();
       await server.app.close();
       closeLabels();
+      verifiers.close();
     },
   };
 }

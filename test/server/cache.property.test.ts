@@ -1,12 +1,21 @@
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/attestation/envelope.js';
 import { evaluatePolicy } from '../../src/policy/evaluate.js';
-import { loadServerConfig } from '../../src/server/config.js';
+import { loadServerConfig, type ServerSettings } from '../../src/server/config.js';
 import { DocumentCache } from '../../src/server/document-cache.js';
-import { indexBySubject, localVerifierFor } from '../../src/server/local-verifier.js';
+import { indexBySubject } from '../../src/server/image-discovery.js';
 import { buildServer } from '../../src/server/server.js';
+import { serverVerifiers } from '../../src/server/verifier.js';
+import { ANONYMOUS } from '../../src/sources/oci/credentials.js';
+import { OciRegistry } from '../../src/sources/oci/registry.js';
+import {
+  type AttestedImages,
+  deleteReferrersIndex,
+  pushAttestedImages,
+} from '../support/attested-images.js';
+import { type RunningRegistry, registryPeersPresent, startRegistry } from '../support/registry.js';
 import {
   authority,
   bundle,
@@ -21,7 +30,16 @@ import {
   VULN_REVIEW,
 } from '../support/signing.js';
 import { admissionReview } from './admission-fixtures.js';
-import { BAD, capturedLogger, FORK, GOOD, writeWebhookDir } from './webhook-dir.js';
+import {
+  BAD,
+  capturedLogger,
+  FORK,
+  GOOD,
+  provenanceFor,
+  verifierFor,
+  type WebhookDir,
+  writeWebhookDir,
+} from './webhook-dir.js';
 
 const builder = makeKey('ed25519');
 const alice = makeKey('ed25519');
@@ -193,7 +211,7 @@ describe('when the webhook answers with and without caches', () => {
           const make = (documents: number) => {
             const server = buildServer({
               logger: capturedLogger().logger,
-              verifierFor: localVerifierFor,
+              verifierFor,
               clock,
             });
             server.install({
@@ -223,3 +241,150 @@ describe('when the webhook answers with and without caches', () => {
     );
   });
 });
+
+describe.skipIf(!registryPeersPresent())(
+  'when the webhook discovers attestations in a real registry, with and without caches',
+  () => {
+    const TTL = 30_000;
+    let registry: RunningRegistry;
+    let dir: WebhookDir;
+    let images: AttestedImages;
+    let settings: ServerSettings;
+    let refs: string[];
+
+    beforeAll(async () => {
+      registry = await startRegistry('anonymous');
+      dir = writeWebhookDir(
+        `apiVersion: vouch/v1
+kind: ServerConfig
+spec:
+  listen: 127.0.0.1:0
+  tls: {cert: tls/tls.crt, key: tls/tls.key}
+  registry: {plainHttp: true}
+  attestations: {registry: true, dirs: [attestations]}
+  imagePolicies:
+    - name: prod
+      images: ["127.0.0.1:*/acme/app"]
+      policy: {file: policy.yaml}
+    - name: each
+      images: ["127.0.0.1:*/acme/each"]
+      policy: {file: policy.yaml}
+      platforms: each
+`,
+      );
+      images = await pushAttestedImages(registry.host, 'acme/app', (d) =>
+        provenanceFor(dir.builder, d),
+      );
+      await pushAttestedImages(registry.host, 'acme/each', (d) => provenanceFor(dir.builder, d));
+      settings = loadServerConfig(dir.config).settings;
+      refs = [
+        ...['v1', 'bare', 'multi'].map((tag) => `${registry.host}/acme/app:${tag}`),
+        `${registry.host}/acme/app@${images.v1.digest}`,
+        `${registry.host}/acme/each:multi`,
+      ];
+    }, 120_000);
+
+    afterAll(async () => {
+      await registry?.stop();
+      if (dir !== undefined) rmSync(dir.dir, { recursive: true, force: true });
+    });
+
+    /** Puts v1's provenance back as a referrer (re-pushing it rewrites the tag-schema index). */
+    async function restore(): Promise<void> {
+      const oci = new OciRegistry({ plainHttp: true });
+      try {
+        await oci.push(`oci://${registry.host}/acme/app@${images.v1.digest}`, {
+          bytes: Buffer.from(provenanceFor(dir.builder, images.v1.digest)),
+          format: 'dsse',
+          predicateType: PROVENANCE,
+          created: '2026-11-20T09:00:00Z',
+        });
+      } finally {
+        oci.close();
+      }
+    }
+
+    it('agree once the discovery TTL has passed since the registry last changed, deletions included', async () => {
+      const step = fc.oneof(
+        fc.record({
+          kind: fc.constant('admit' as const),
+          images: fc.subarray([0, 1, 2, 3, 4], { minLength: 1 }),
+          hours: fc.integer({ min: -100, max: 800 }),
+        }),
+        fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 2 * TTL }) }),
+        fc.record({ kind: fc.constant('delete' as const) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 8 }), async (sequence) => {
+          await restore();
+          let now = new Date(T);
+          let discoveryClock = 0;
+          let changed = Number.NEGATIVE_INFINITY;
+          let deleted = false;
+          const make = (ttl: number, documents: number) => {
+            const verifiers = serverVerifiers({
+              credentials: ANONYMOUS,
+              clock: () => discoveryClock,
+            });
+            const server = buildServer({
+              logger: capturedLogger().logger,
+              verifierFor: verifiers.verifierFor,
+              clock: () => now,
+            });
+            server.install({ ...settings, cache: { documents, discoveryTtl: ttl } });
+            return { server, close: () => verifiers.close() };
+          };
+          const cached = make(TTL, 10_000);
+          const uncached = make(0, 0);
+          try {
+            for (const [i, s] of sequence.entries()) {
+              if (s.kind === 'wait') {
+                discoveryClock += s.ms;
+                continue;
+              }
+              if (s.kind === 'delete') {
+                if (!deleted)
+                  await deleteReferrersIndex(registry.host, 'acme/app', images.v1.digest);
+                deleted = true;
+                changed = discoveryClock;
+                continue;
+              }
+              now = new Date(T + s.hours * HOUR);
+              const review = admissionReview(
+                { containers: s.images.map((j) => refs[j] ?? '') },
+                { uid: `uid-${i}` },
+              );
+              const [a, b] = await Promise.all(
+                [cached, uncached].map((w) =>
+                  w.server.app.inject({ method: 'POST', url: '/validate', payload: review }),
+                ),
+              );
+              // Within the TTL after a change the cache may answer as before it (the documented
+              // bound on how long a deleted attestation is still seen); after it, never.
+              if (discoveryClock - changed >= TTL) expect(a?.json()).toEqual(b?.json());
+            }
+          } finally {
+            cached.close();
+            uncached.close();
+          }
+          // A deletion is seen once the TTL has passed: v1 is denied by both.
+          if (deleted) {
+            discoveryClock += TTL;
+            now = new Date(T);
+            const review = admissionReview({ containers: [refs[3] ?? ''] });
+            for (const w of [make(TTL, 10_000), make(0, 0)]) {
+              const answer = await w.server.app.inject({
+                method: 'POST',
+                url: '/validate',
+                payload: review,
+              });
+              w.close();
+              expect(answer.json().response.allowed).toBe(false);
+            }
+          }
+        }),
+        { numRuns: 12 },
+      );
+    }, 120_000);
+  },
+);

@@ -8,10 +8,16 @@ import {
 } from '../../src/server/config.js';
 import { selectImagePolicy } from '../../src/server/image-policy.js';
 import { parseImageReference } from '../../src/server/image-reference.js';
-import { localVerifierFor } from '../../src/server/local-verifier.js';
 import { buildServer } from '../../src/server/server.js';
 import { admissionReview } from './admission-fixtures.js';
-import { BAD, capturedLogger, configYaml, EVALUATED_AT, writeWebhookDir } from './webhook-dir.js';
+import {
+  BAD,
+  capturedLogger,
+  configYaml,
+  EVALUATED_AT,
+  verifierFor,
+  writeWebhookDir,
+} from './webhook-dir.js';
 
 const dir = writeWebhookDir();
 afterAll(() => rmSync(dir.dir, { recursive: true, force: true }));
@@ -114,7 +120,7 @@ describe('when an image policy is selected', () => {
     };
     const server = buildServer({
       logger: capturedLogger().logger,
-      verifierFor: localVerifierFor,
+      verifierFor,
       clock: () => EVALUATED_AT,
       namespaceLabels: { labelsOf: async () => Promise.reject(new Error('403 forbidden')) },
     });

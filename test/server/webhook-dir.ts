@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
+import { serverVerifiers } from '../../src/server/verifier.js';
+import { ANONYMOUS } from '../../src/sources/oci/credentials.js';
 import { tempDir } from '../support/cli.js';
 import { writeSelfSigned } from '../support/self-signed.js';
 import {
@@ -157,6 +159,12 @@ export function writeWebhookDir(config = configYaml()): WebhookDir {
     oncall,
   };
 }
+
+/**
+ * The verifier `vouch serve` builds, with no registry login. The configurations of these tests
+ * pin images by digest and search no registry, so it never opens a connection.
+ */
+export const verifierFor = serverVerifiers({ credentials: ANONYMOUS }).verifierFor;
 
 /** A pino logger whose JSON lines the test reads back. */
 export function capturedLogger(): { logger: Logger; lines: Record<string, unknown>[] } {

@@ -27,6 +27,7 @@ interface VerifyOptions {
   artifact: string;
   attestations?: string[];
   plainHttp?: boolean;
+  platform?: string[];
   at?: string;
   output: ReportFormat;
   emitVsa?: boolean;
@@ -52,6 +53,10 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
       'envelopes, bundles, .intoto.jsonl files, OCI image layouts, directories (searched recursively), or - for standard input',
     )
     .option('--plain-http', 'with an oci:// artifact: use http:// (loopback registries only)')
+    .option(
+      '--platform <platform...>',
+      'with an oci:// image index: platform manifests (os/arch[/variant], repeatable, or all) that must also be allowed',
+    )
     .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
     .addOption(outputOption())
     .option(
@@ -103,6 +108,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             sources: attestationSources(opts.attestations ?? [], io),
             at,
             ...(registry === undefined ? {} : { registry }),
+            ...(opts.platform === undefined ? {} : { platforms: platformsOf(opts.platform) }),
           });
         } finally {
           registry?.close();
@@ -132,6 +138,15 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         return decision.allowed ? EXIT_OK : EXIT_DENIED;
       }),
     );
+}
+
+/** `--platform all` alone selects every platform; otherwise each value names one. */
+function platformsOf(values: readonly string[]): 'all' | readonly string[] {
+  if (!values.includes('all')) return values;
+  if (values.length > 1) {
+    throw new VouchError('USAGE', '--platform all selects every platform: give it alone');
+  }
+  return 'all';
 }
 
 /** The verifier key, loaded before anything is decided; --key and --emit-vsa go together. */

@@ -5,28 +5,6 @@ import { formatReference, type ImageReference, pinned } from './reference.js';
 import type { OciRegistry, OperationOptions } from './registry.js';
 
 /**
- * The artifact an image reference names: its manifest digest as the registry serves it
- * (computed from the bytes received), named by the reference without a digest. A failure to
- * resolve is thrown, with its REGISTRY_* code.
- */
-export async function resolveImageArtifact(
-  registry: OciRegistry,
-  ref: ImageReference,
-  options: OperationOptions = {},
-): Promise<Artifact> {
-  const image = await registry.resolve(ref, options);
-  const [algorithm = 'sha256', hex = ''] = image.digest.split(':');
-  return {
-    name: formatReference({
-      registry: ref.registry,
-      repository: ref.repository,
-      ...(ref.tag === undefined ? {} : { tag: ref.tag }),
-    }),
-    digest: { [algorithm]: hex },
-  };
-}
-
-/**
  * The attestations a registry holds for the requested artifact in one repository (DESIGN.md
  * section 9: referrers or their tag schema, and cosign's `.att` tag). A discovery path that
  * fails is a failure entry; what the other paths found still counts.

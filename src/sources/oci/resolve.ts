@@ -38,6 +38,9 @@ export async function resolveImage(
 /** `all`, or platforms named `os/arch[/variant]`. */
 export type PlatformSelection = 'all' | readonly string[];
 
+/** A platform as users name it: `os/arch[/variant]`, lowercase (OCI image index `platform`). */
+export const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/;
+
 /**
  * The platform manifests of an index that must also be attested. `all` skips BuildKit's
  * `unknown/unknown` attestation manifests; a named platform the index lacks is an error (a
