@@ -13,6 +13,12 @@ export interface TransportOptions {
   /** Allow http:// — only to loopback registries (a test or local mirror). */
   readonly plainHttp?: boolean;
   readonly credentials?: CredentialStore;
+  /**
+   * CA certificates (PEM) that https registries and token servers must chain to, in place of
+   * Node's default roots (as node:tls `ca` does). Without it: the defaults, plus any
+   * NODE_EXTRA_CA_CERTS the process started with.
+   */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
   readonly requestTimeoutMs?: number;
   /** Tries per request, counting the first (429, 5xx and network faults are retried). */
   readonly maxAttempts?: number;
@@ -80,7 +86,12 @@ export class RegistryTransport {
     }
     this.base = new URL(`${this.plainHttp ? 'http' : 'https'}://${apiHost(registry)}`);
     const agentOptions = { keepAlive: true, maxSockets: 8 };
-    this.agent = this.plainHttp ? new http.Agent(agentOptions) : new https.Agent(agentOptions);
+    this.agent = this.plainHttp
+      ? new http.Agent(agentOptions)
+      : new https.Agent({
+          ...agentOptions,
+          ...(options.ca === undefined ? {} : { ca: [options.ca].flat() }),
+        });
     this.auth = new Authenticator(registry, options.credentials ?? ANONYMOUS, (realm) =>
       this.checkUrl(realm, 'token realm'),
     );
