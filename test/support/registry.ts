@@ -38,6 +38,8 @@ export type RegistryAccess = 'anonymous' | 'htpasswd' | 'token';
 export interface RunningRegistry {
   /** `127.0.0.1:PORT`, the registry name in references. */
   readonly host: string;
+  /** Its filesystem storage root (what an attacker with write access to the registry edits). */
+  readonly storage: string;
   readonly stop: () => Promise<void>;
 }
 
@@ -105,7 +107,7 @@ export async function startRegistry(
     }
     try {
       const status = await probe(host, tls);
-      if (status === 200 || status === 401) return { host, stop };
+      if (status === 200 || status === 401) return { host, storage, stop };
     } catch {
       // not listening yet
     }
