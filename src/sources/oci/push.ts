@@ -73,8 +73,11 @@ export async function pushReferrer(
     schemaVersion: 2,
     mediaType: MEDIA_TYPE.ociManifest,
     artifactType: mediaType,
+    // cosign's WriteReferrer also types the config descriptor, and `cosign clean --type
+    // referrer` finds bundles by it (cmd/cosign/cli/clean.go).
     config: {
       mediaType: MEDIA_TYPE.empty,
+      artifactType: mediaType,
       digest: EMPTY_CONFIG.digest,
       size: EMPTY_CONFIG.bytes.byteLength,
     },

@@ -7,6 +7,7 @@ import { parseStatement } from '../../../src/attestation/statement.js';
 import { digestOf } from '../../../src/sources/oci/digest.js';
 import { EMPTY_CONFIG, MEDIA_TYPE } from '../../../src/sources/oci/media-types.js';
 import { OciRegistry } from '../../../src/sources/oci/registry.js';
+import { startReferrersProxy } from '../../support/referrers-proxy.js';
 import {
   type RunningRegistry,
   registryPeersPresent,
@@ -88,7 +89,7 @@ describe.skipIf(!present)('when the built CLI pushes attestations to docker-regi
   let proxy: FaultProxy;
   let scratch: string;
   let ws: Workspace;
-  let images: Record<'app' | 'other' | 'target' | 'gated', Blob>;
+  let images: Record<'app' | 'other' | 'target' | 'gated' | 'listed', Blob>;
   const vouch = (...args: string[]) => spawnVouchAsync(args, { env: { DOCKER_CONFIG: ws.docker } });
   const ref = (tag: string, host = registry.host) => `oci://${host}/acme/app:${tag}`;
   const decide = async (policy: string, artifact: string, ...more: string[]) => {
@@ -130,6 +131,7 @@ describe.skipIf(!present)('when the built CLI pushes attestations to docker-regi
       other: layout.image('linux', 'arm64', 'other'),
       target: layout.image('linux', 'amd64', 'target'),
       gated: layout.image('linux', 'amd64', 'gated'),
+      listed: layout.image('linux', 'amd64', 'listed'),
     };
     for (const [tag, blob] of Object.entries(images)) {
       layout.tag(tag, blob);
@@ -202,6 +204,53 @@ describe.skipIf(!present)('when the built CLI pushes attestations to docker-regi
     expect(verified.decision.requirements[0]?.satisfiedBy[0]?.source).toBe(
       `oci://${registry.host}/acme/app@${manifest}`,
     );
+  });
+
+  it('with the referrers API: the bundle is listed as a referrer, no tag-schema index is written, and verify allows', async () => {
+    const api = await startReferrersProxy(registry.host);
+    try {
+      const pushed = await vouch(
+        ...attestArgs(
+          ws,
+          ws.keys.builder,
+          ref('listed', api.host),
+          '--format',
+          'bundle',
+          '--plain-http',
+        ),
+      );
+      expect(pushed.code, pushed.stderr).toBe(0);
+      const [, , , manifest] = PUSHED.exec(pushed.stderr) ?? [];
+      // The registry answered OCI-Subject: the tag schema is for registries without the API.
+      expect(pushed.stderr).not.toContain('referrers tag');
+      expect(
+        (await registryGet(`manifests/${tagSchema(images.listed)}`, MEDIA_TYPE.ociIndex)).status,
+      ).toBe(404);
+      // What cosign and gh read: the listing entry's artifactType and annotations.
+      const res = await fetch(`http://${api.host}/v2/acme/app/referrers/${images.listed.digest}`);
+      const listing = (await res.json()) as { manifests: unknown[] };
+      expect(listing.manifests).toEqual([
+        expect.objectContaining({
+          digest: manifest,
+          artifactType: MEDIA_TYPE.bundle,
+          annotations: expect.objectContaining({
+            'dev.sigstore.bundle.content': 'dsse-envelope',
+            'dev.sigstore.bundle.predicateType': PROVENANCE,
+          }),
+        }),
+      ]);
+      const before = api.listings.length;
+      const verified = await decide(ws.policy, ref('listed', api.host));
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.decision.requirements[0]?.satisfiedBy[0]?.source).toBe(
+        `oci://${api.host}/acme/app@${manifest}`,
+      );
+      expect(api.listings.slice(before)).toEqual([
+        `/v2/acme/app/referrers/${images.listed.digest}`,
+      ]);
+    } finally {
+      await api.close();
+    }
   });
 
   it('attest --push --format dsse --out writes the file and pushes the same bytes', async () => {

@@ -83,6 +83,7 @@ describe.skipIf(!present)('when Vouch pushes a signed document as a referrer', (
       artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
       config: {
         mediaType: 'application/vnd.oci.empty.v1+json',
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
         digest: EMPTY_CONFIG.digest,
         size: 2,
       },
