@@ -291,7 +291,7 @@ describe.skipIf(!present)('when the built CLI pushes attestations to docker-regi
     ).toBe(404);
   });
 
-  it('refuses --plain-http without --push, and a --push reference that does not parse', async () => {
+  it('refuses --plain-http without --push or to a remote registry, and a --push reference that does not parse', async () => {
     const plain = await vouch(
       'attest',
       '--subject',
@@ -307,6 +307,10 @@ describe.skipIf(!present)('when the built CLI pushes attestations to docker-regi
     expect(expectOneLineError(plain, 'USAGE')).toContain('--plain-http is only used with --push');
     const bad = await vouch(...attestArgs(ws, ws.keys.builder, 'oci://Registry/UPPER:v1'));
     expectOneLineError(bad, 'USAGE');
+    const remote = await vouch(
+      ...attestArgs(ws, ws.keys.builder, 'oci://registry.example/acme/app:v1', '--plain-http'),
+    );
+    expect(expectOneLineError(remote, 'USAGE')).toContain('only allowed to loopback registries');
   });
 
   describe('when an attacker with write access to the registry tampers with what was pushed', () => {
