@@ -37,7 +37,7 @@ export function exchange(
     if (x.body !== undefined) headers['content-length'] = String(x.body.byteLength);
     const req = send(x.url, { method: x.method, headers, agent, signal });
     req.on('socket', onSocket);
-    req.on('error', (cause) => reject(tlsFailure(cause, x.url) ?? fault(cause)));
+    req.on('error', (cause) => reject(tlsFault(cause, x.url) ?? fault(cause)));
     req.on('response', (res) => {
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > x.maxBytes && x.method !== 'HEAD') {
@@ -101,29 +101,26 @@ const CERTIFICATE_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A failed TLS handshake as a REGISTRY_TLS error (never retried, never downgraded to http):
- * an untrusted certificate, or a peer that does not speak TLS (EPROTO, ERR_SSL_*: a plain
- * HTTP registry addressed over https).
+ * A TLS handshake that failed for a reason no retry changes: the peer's certificate is not
+ * trusted, or the peer does not speak TLS (EPROTO, ERR_SSL_*: plain HTTP on an https URL).
+ * Still a NetworkFault to callers that do not tell them apart.
  */
-function tlsFailure(cause: unknown, url: URL): VouchError | undefined {
+export class TlsFault extends NetworkFault {
+  readonly reason: 'untrusted-certificate' | 'not-tls';
+  readonly code: string;
+
+  constructor(reason: TlsFault['reason'], code: string, cause: unknown) {
+    super(code, { cause });
+    this.reason = reason;
+    this.code = code;
+  }
+}
+
+function tlsFault(cause: unknown, url: URL): TlsFault | undefined {
   if (url.protocol !== 'https:') return undefined;
   const code = (cause as NodeJS.ErrnoException).code ?? '';
-  if (CERTIFICATE_ERRORS.has(code)) {
-    return new VouchError(
-      'REGISTRY_TLS',
-      `the TLS certificate of ${url.host} is not trusted (${code})`,
-      {
-        cause,
-        hint: "trust the registry's CA certificate (NODE_EXTRA_CA_CERTS=ca.pem, or the registry's ca option); Vouch never falls back to http",
-      },
-    );
-  }
-  if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) {
-    return new VouchError('REGISTRY_TLS', `${url.host} does not speak TLS (${code})`, {
-      cause,
-      hint: 'the registry must serve https; plain HTTP is only allowed to loopback registries',
-    });
-  }
+  if (CERTIFICATE_ERRORS.has(code)) return new TlsFault('untrusted-certificate', code, cause);
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) return new TlsFault('not-tls', code, cause);
   return undefined;
 }
 
