@@ -72,6 +72,10 @@ export const ERROR_CATALOGUE = {
     kind: 'input',
     summary: 'registry content malformed, over a limit, or not matching its digest',
   },
+  REGISTRY_TLS: {
+    kind: 'input',
+    summary: "registry's TLS certificate is not trusted, or the registry does not speak TLS",
+  },
   NO_DOCUMENTS: {
     kind: 'verification',
     summary: 'no attestation was found where the command looked: nothing verified',

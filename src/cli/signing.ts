@@ -36,18 +36,36 @@ export function loadSigningKey(opts: Pick<SigningOptions, 'key' | 'passphraseEnv
   return loadPrivateKey(readText(opts.key), passphraseFromEnv(opts.passphraseEnv), opts.key);
 }
 
-/** Signs a Statement with the command's key and writes it; returns the document digest. */
-export function emitAttestation(opts: SigningOptions, statement: Statement, io: Io): string {
+/** A signed attestation: its JSON text (what is written and pushed) and its digest. */
+export interface SignedAttestation {
+  readonly text: string;
+  readonly digest: string;
+}
+
+/** Where a signed attestation goes: `out`, else standard output unless it is pushed instead. */
+export interface AttestationTarget {
+  readonly out?: string;
+  readonly format: OutputFormat;
+  /** False when the document has another destination (a registry): no file, no stdout. */
+  readonly stdout?: boolean;
+}
+
+/** Signs a Statement with the command's key and writes it. */
+export function emitAttestation(
+  opts: SigningOptions,
+  statement: Statement,
+  io: Io,
+): SignedAttestation {
   return writeAttestation(opts, statement, loadSigningKey(opts), io);
 }
 
 /** Signs a Statement with a loaded key and writes it to `out` (else standard output). */
 export function writeAttestation(
-  target: { readonly out?: string; readonly format: OutputFormat },
+  target: AttestationTarget,
   statement: Statement,
   key: PrivateKey,
   io: Io,
-): string {
+): SignedAttestation {
   const text = signStatement(statement, key, target.format);
   // Refuse to write what no verifier reads (the strict parse limits every envelope).
   const size = Buffer.byteLength(text);
@@ -58,10 +76,12 @@ export function writeAttestation(
       { hint: 'split the subjects or the report into smaller attestations' },
     );
   }
-  if (target.out === undefined) io.out(text);
-  else writeFileAtomic(target.out, text);
   const digest = attestationDigest(text);
-  if (target.out !== undefined)
+  if (target.out !== undefined) {
+    writeFileAtomic(target.out, text);
     io.err(`wrote ${target.out} (${digest}, signed by ${key.publicKey.keyid})\n`);
-  return digest;
+  } else if (target.stdout !== false) {
+    io.out(text);
+  }
+  return { text, digest };
 }

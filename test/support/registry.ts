@@ -1,9 +1,11 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './paths.js';
+import type { TestPki } from './test-ca.js';
 
 /** Debian's docker-registry (distribution 2.8) and skopeo, the real peers of the OCI tests. */
 export const REGISTRY_BIN = 'docker-registry';
@@ -36,6 +38,8 @@ export type RegistryAccess = 'anonymous' | 'htpasswd' | 'token';
 export interface RunningRegistry {
   /** `127.0.0.1:PORT`, the registry name in references. */
   readonly host: string;
+  /** Its filesystem storage root (what an attacker with write access to the registry edits). */
+  readonly storage: string;
   readonly stop: () => Promise<void>;
 }
 
@@ -54,12 +58,15 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts docker-registry on loopback with the repository's config for this access mode and
- * a fresh storage directory; `stop` kills it and removes the directory.
+ * a fresh storage directory; `stop` kills it and removes the directory. With `tls`, it serves
+ * HTTPS with that server certificate (REGISTRY_HTTP_TLS_*).
  */
 export async function startRegistry(
   access: RegistryAccess,
   env: Readonly<Record<string, string>> = {},
+  options: { readonly tls?: TestPki } = {},
 ): Promise<RunningRegistry> {
+  const { tls } = options;
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const storage = mkdtempSync(join(tmpdir(), 'vouch-registry-'));
@@ -74,6 +81,9 @@ export async function startRegistry(
         ...(access === 'htpasswd'
           ? { REGISTRY_AUTH_HTPASSWD_PATH: join(REPO, 'test', 'registry', 'htpasswd') }
           : {}),
+        ...(tls === undefined
+          ? {}
+          : { REGISTRY_HTTP_TLS_CERTIFICATE: tls.cert, REGISTRY_HTTP_TLS_KEY: tls.key }),
         ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -96,9 +106,8 @@ export async function startRegistry(
       throw new Error(`docker-registry (${access}) exited: ${stderr}`);
     }
     try {
-      const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 401) return { host, stop };
+      const status = await probe(host, tls);
+      if (status === 200 || status === 401) return { host, storage, stop };
     } catch {
       // not listening yet
     }
@@ -108,6 +117,28 @@ export async function startRegistry(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The status of `GET /v2/`, over HTTPS trusting the test CA when the registry serves TLS. */
+async function probe(host: string, tls: TestPki | undefined): Promise<number> {
+  if (tls === undefined) {
+    const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status;
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `https://${host}/v2/`,
+      { ca: readFileSync(tls.ca), timeout: 1000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
 }
 
 /**

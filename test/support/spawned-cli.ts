@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { assertBuilt, VOUCH_BIN } from './built-cli.js';
 
@@ -32,4 +32,33 @@ export function expectOneLineError(result: SpawnedResult, code = 'USAGE'): strin
   const line = lines[0] ?? '';
   expect(line).toMatch(new RegExp(`^vouch: error ${code}(?: at .+?)?: \\S.*$`));
   return line;
+}
+
+/**
+ * Runs bin/vouch.js as a separate process without blocking this one (a registry's token
+ * server may run in the test process), seeing only PATH and `env` of the environment.
+ */
+export function spawnVouchAsync(
+  args: readonly string[],
+  options: { env?: Readonly<Record<string, string>>; input?: string } = {},
+): Promise<SpawnedResult> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VOUCH_BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
 }

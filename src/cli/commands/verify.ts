@@ -9,15 +9,17 @@ import { summarizeDecision } from '../../evidence/decision-summary.js';
 import type { Decision } from '../../policy/decision.js';
 import { explainDecision } from '../../policy/explain.js';
 import { VSA_PREDICATE_TYPE } from '../../predicates/verification-summary.js';
+import { parseReference, pinned } from '../../sources/oci/reference.js';
+import { imageDigest } from '../../sources/oci/registry-source.js';
 import { readPolicyFile } from '../../sources/policy-file.js';
 import { artifactSubject } from '../../sources/subject-arg.js';
 import { type Verification, verify } from '../../verify.js';
 import { VOUCH_VERSION } from '../../version.js';
 import type { Wrap } from '../action.js';
 import { attestationSources } from '../attestation-input.js';
-import { cliRegistry, isOciArtifact } from '../oci.js';
+import { cliRegistry, isOciArtifact, pushAttestation } from '../oci.js';
 import { EXIT_DENIED, EXIT_OK, type Io, outputOption, type ReportFormat } from '../output.js';
-import { loadSigningKey, writeAttestation } from '../signing.js';
+import { loadSigningKey, type SignedAttestation, writeAttestation } from '../signing.js';
 
 /** verifier.id when --verifier-id is not given. */
 export const DEFAULT_VERIFIER_ID = 'https://vouch.dev/verifier/v1';
@@ -37,6 +39,7 @@ interface VerifyOptions {
   vsaFormat: OutputFormat;
   verifierId: string;
   policyUri?: string;
+  push?: boolean;
 }
 
 export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
@@ -79,6 +82,10 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
       '--policy-uri <uri>',
       'policy.uri of the VSA (default: the policy file name, without its directory)',
     )
+    .option(
+      '--push',
+      'with --emit-vsa and an oci:// artifact: also store the VSA as a referrer of the verified image',
+    )
     .action(
       wrap(async (opts: VerifyOptions) => {
         const at = evaluationTime(opts.at);
@@ -89,6 +96,11 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
         const oci = isOciArtifact(opts.artifact);
         if (!oci && opts.plainHttp === true) {
           throw new VouchError('USAGE', '--plain-http is only used with an oci:// artifact');
+        }
+        if (!oci && opts.push === true) {
+          throw new VouchError('USAGE', '--push is only used with an oci:// artifact', {
+            hint: 'write the VSA to a file with --vsa-out',
+          });
         }
         if (!oci && opts.attestations === undefined) {
           throw new VouchError(
@@ -131,9 +143,11 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             digest: policy.digest,
           };
           const digests = examined.map((d) => d.attestation);
-          emitVsa(opts, key, decision, policyRef, digests, io);
-          // The VSA owns standard output when it has no file of its own.
-          (opts.vsaOut === undefined ? io.err : io.out)(report);
+          const vsa = emitVsa(opts, key, decision, policyRef, digests, io);
+          // The VSA owns standard output when it has no other destination.
+          (opts.vsaOut === undefined && opts.push !== true ? io.err : io.out)(report);
+          // After the decision is out: a failed push is an error (exit 2), never another decision.
+          if (opts.push === true) await pushVsa(opts, decision, vsa, io);
         }
         return decision.allowed ? EXIT_OK : EXIT_DENIED;
       }),
@@ -181,7 +195,7 @@ function emitVsa(
   policy: { uri: string; digest: { sha256: string } },
   examined: readonly string[],
   io: Io,
-): void {
+): SignedAttestation {
   const predicate = summarizeDecision(decision, {
     verifierId: opts.verifierId,
     verifierVersion: { vouch: VOUCH_VERSION },
@@ -193,13 +207,41 @@ function emitVsa(
     VSA_PREDICATE_TYPE,
     predicate,
   );
-  writeAttestation(
-    { ...(opts.vsaOut === undefined ? {} : { out: opts.vsaOut }), format: opts.vsaFormat },
+  const signed = writeAttestation(
+    {
+      ...(opts.vsaOut === undefined ? {} : { out: opts.vsaOut }),
+      format: opts.vsaFormat,
+      stdout: opts.push !== true,
+    },
     statement,
     key,
     io,
   );
   io.err(`verification summary: ${predicate.verificationResult}\n`);
+  return signed;
+}
+
+/** Stores the VSA as a referrer of the image the decision is about (its resolved digest). */
+async function pushVsa(
+  opts: VerifyOptions,
+  decision: Decision,
+  vsa: SignedAttestation,
+  io: Io,
+): Promise<void> {
+  const digest = imageDigest(decision.artifact);
+  if (digest === undefined) throw new Error('a resolved image has a sha256 or sha512 digest');
+  const registry = cliRegistry(io, opts.plainHttp === true);
+  try {
+    await pushAttestation(
+      registry,
+      pinned(parseReference(opts.artifact), digest),
+      vsa,
+      opts.vsaFormat,
+      io,
+    );
+  } finally {
+    registry.close();
+  }
 }
 
 /** Options that mean something only for the VSA (those with defaults cannot be told apart). */
@@ -208,6 +250,7 @@ const VSA_ONLY = {
   passphraseEnv: '--passphrase-env',
   vsaOut: '--vsa-out',
   policyUri: '--policy-uri',
+  push: '--push',
 } as const;
 
 /** `--at` as a Date; the CLI is where the clock is read (the core takes time as input). */

@@ -1,3 +1,7 @@
+import { parseSignedDocument } from '../../attestation/attestation.js';
+import { digestSetsMatch } from '../../attestation/digest-set.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../../attestation/envelope.js';
+import { parseStatement, type Statement } from '../../attestation/statement.js';
 import { parseStrictJson } from '../../encoding/strict-json.js';
 import { VouchError } from '../../errors.js';
 import type { RegistryClient } from './client.js';
@@ -11,8 +15,11 @@ import { resolveImage } from './resolve.js';
 export interface PushDocument {
   readonly bytes: Buffer;
   readonly format: DocumentFormat;
-  /** The Statement's predicateType, annotated so that listings can be filtered unopened. */
-  readonly predicateType: string;
+  /**
+   * The Statement's predicateType, annotated so that listings can be filtered unopened. Read
+   * from the document when absent; refused when it differs from the document's.
+   */
+  readonly predicateType?: string;
   /** Annotation `org.opencontainers.image.created` (RFC 3339). */
   readonly created: string;
 }
@@ -28,11 +35,14 @@ export interface PushResult {
 
 /**
  * Stores a signed document as an OCI 1.1 referrer of the image (image spec "artifacts"
- * guidance): an image manifest with `artifactType` = the layer's media type, the empty config,
- * one layer holding the document, and `subject` = the image. Bundles carry the annotations
- * cosign's BUNDLE_SPEC and GitHub's attest action write, so `cosign verify-attestation` (v3)
- * and `gh attestation verify --bundle-from-oci` find them. When the registry does not answer
- * with `OCI-Subject` (no referrers API), the referrers tag-schema index is updated too.
+ * guidance, cosign specs/BUNDLE_SPEC.md): an image manifest with `artifactType` = the layer's
+ * media type, the empty config, one layer holding the document (titled
+ * `sha256-<hex>.sigstore.json` or `.dsse.json`), and `subject` = the image. Bundles carry the
+ * annotations cosign's `WriteAttestationNewBundleFormat` writes, so `cosign
+ * verify-attestation` (v3) and `gh attestation verify --bundle-from-oci` find them. When the
+ * registry does not answer with `OCI-Subject` (no referrers API), the referrers tag-schema
+ * index is updated too. The document must be an in-toto Statement one of whose subjects is
+ * the image's manifest digest: a referrer that does not attest its subject is refused here.
  */
 export async function pushReferrer(
   client: RegistryClient,
@@ -40,7 +50,9 @@ export async function pushReferrer(
   document: PushDocument,
   deadline: Deadline,
 ): Promise<PushResult> {
+  const statement = readDocument(document);
   const subject = await resolveImage(client, image, deadline);
+  assertAttests(statement.subject, subject.digest);
   const repository = image.repository;
   const mediaType = layerMediaType(document.format);
   await client.pushBlob(repository, EMPTY_CONFIG.bytes, deadline);
@@ -49,24 +61,34 @@ export async function pushReferrer(
     document.format === 'bundle'
       ? {
           'dev.sigstore.bundle.content': 'dsse-envelope',
-          'dev.sigstore.bundle.predicateType': document.predicateType,
+          'dev.sigstore.bundle.predicateType': statement.predicateType,
           'org.opencontainers.image.created': document.created,
         }
       : {
           // BuildKit's attestation-manifest annotation for a predicate type.
-          'in-toto.io/predicate-type': document.predicateType,
+          'in-toto.io/predicate-type': statement.predicateType,
           'org.opencontainers.image.created': document.created,
         };
   const manifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPE.ociManifest,
     artifactType: mediaType,
+    // cosign's WriteReferrer also types the config descriptor, and `cosign clean --type
+    // referrer` finds bundles by it (cmd/cosign/cli/clean.go).
     config: {
       mediaType: MEDIA_TYPE.empty,
+      artifactType: mediaType,
       digest: EMPTY_CONFIG.digest,
       size: EMPTY_CONFIG.bytes.byteLength,
     },
-    layers: [{ mediaType, digest: layerDigest, size: document.bytes.byteLength }],
+    layers: [
+      {
+        mediaType,
+        digest: layerDigest,
+        size: document.bytes.byteLength,
+        annotations: { 'org.opencontainers.image.title': layerTitle(layerDigest, document.format) },
+      },
+    ],
     subject: {
       mediaType: subject.mediaType,
       digest: subject.digest,
@@ -98,6 +120,62 @@ export async function pushReferrer(
     deadline,
   );
   return { subject: subject.digest, digest: stored.digest, tagSchemaUpdated: true };
+}
+
+/**
+ * The document's Statement, read (not verified: the signer is the caller) to check that it
+ * is what the manifest will say it is: the format, an in-toto payload, the predicateType.
+ */
+function readDocument(document: PushDocument): Statement {
+  const doc = parseSignedDocument(document.bytes);
+  const refuse = (why: string): VouchError =>
+    new VouchError('USAGE', `the document to push ${why}`, { field: 'document' });
+  if (doc.format !== document.format) throw refuse(`is a ${doc.format}, not a ${document.format}`);
+  if (doc.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    throw refuse(`has payloadType ${JSON.stringify(doc.envelope.payloadType)}, not in-toto`);
+  }
+  const statement = parseStatement(doc.envelope.payload);
+  if (document.predicateType !== undefined && document.predicateType !== statement.predicateType) {
+    throw refuse(
+      `has predicateType ${JSON.stringify(statement.predicateType)}, not ${JSON.stringify(document.predicateType)}`,
+    );
+  }
+  return statement;
+}
+
+/** True iff some Statement subject has the image's manifest digest. */
+export function attestsImage(subjects: Statement['subject'], image: OciDigest): boolean {
+  const [algorithm = '', hex = ''] = image.split(':');
+  const wanted = { [algorithm]: hex };
+  return subjects.some((s) => digestSetsMatch(s.digest, wanted));
+}
+
+/** A referrer attests its subject: a document about other artifacts is not attached to it. */
+function assertAttests(subjects: Statement['subject'], image: OciDigest): void {
+  if (attestsImage(subjects, image)) return;
+  throw new VouchError(
+    'USAGE',
+    `no subject of the document to push has the image's digest ${image}`,
+    {
+      field: 'subject',
+      hint: 'attest the image by its manifest digest, or push to the image the document is about',
+    },
+  );
+}
+
+/** cosign BUNDLE_SPEC "Layer Annotations": `<alg>-<hex>` and an extension saying the format. */
+function layerTitle(digest: OciDigest, format: DocumentFormat): string {
+  const name = digest.replace(':', '-');
+  switch (format) {
+    case 'bundle':
+      return `${name}.sigstore.json`;
+    case 'dsse':
+      return `${name}.dsse.json`;
+    default: {
+      const never: never = format;
+      throw new Error(`unknown document format ${String(never)}`);
+    }
+  }
 }
 
 /**

@@ -48,7 +48,8 @@ export function registrySource(
   };
 }
 
-function imageDigest(artifact: Artifact): OciDigest | undefined {
+/** The artifact's sha256 (else sha512) digest as an OCI digest, if it has one. */
+export function imageDigest(artifact: Artifact): OciDigest | undefined {
   for (const alg of ['sha256', 'sha512']) {
     const hex = Object.hasOwn(artifact.digest, alg) ? artifact.digest[alg] : undefined;
     const digest = hex === undefined ? undefined : parseDigest(`${alg}:${hex}`);

@@ -6,13 +6,25 @@ import { Authenticator, type Scope, type TokenRequest } from './auth.js';
 import { parseChallenges } from './challenge.js';
 import { ANONYMOUS, type CredentialStore } from './credentials.js';
 import type { Deadline } from './deadline.js';
-import { exchange, type HttpExchange, type HttpResponse, NetworkFault } from './http-exchange.js';
+import {
+  exchange,
+  type HttpExchange,
+  type HttpResponse,
+  NetworkFault,
+  TlsFault,
+} from './http-exchange.js';
 import { apiHost, isLoopback } from './reference.js';
 
 export interface TransportOptions {
   /** Allow http:// — only to loopback registries (a test or local mirror). */
   readonly plainHttp?: boolean;
   readonly credentials?: CredentialStore;
+  /**
+   * CA certificates (PEM) that https registries and token servers must chain to, in place of
+   * Node's default roots (as node:tls `ca` does). Without it: the defaults, plus any
+   * NODE_EXTRA_CA_CERTS the process started with.
+   */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
   readonly requestTimeoutMs?: number;
   /** Tries per request, counting the first (429, 5xx and network faults are retried). */
   readonly maxAttempts?: number;
@@ -80,7 +92,12 @@ export class RegistryTransport {
     }
     this.base = new URL(`${this.plainHttp ? 'http' : 'https'}://${apiHost(registry)}`);
     const agentOptions = { keepAlive: true, maxSockets: 8 };
-    this.agent = this.plainHttp ? new http.Agent(agentOptions) : new https.Agent(agentOptions);
+    this.agent = this.plainHttp
+      ? new http.Agent(agentOptions)
+      : new https.Agent({
+          ...agentOptions,
+          ...(options.ca === undefined ? {} : { ca: [options.ca].flat() }),
+        });
     this.auth = new Authenticator(registry, options.credentials ?? ANONYMOUS, (realm) =>
       this.checkUrl(realm, 'token realm'),
     );
@@ -122,6 +139,7 @@ export class RegistryTransport {
           deadline,
         );
       } catch (err) {
+        if (err instanceof TlsFault) throw tlsError(err, label, url);
         if (!(err instanceof NetworkFault)) throw withContext(err, label);
         await this.retryWait(attempt, undefined, deadline, `${label} failed (${err.message})`);
         continue;
@@ -221,6 +239,7 @@ export class RegistryTransport {
           deadline,
         );
       } catch (err) {
+        if (err instanceof TlsFault) throw tlsError(err, what, realm);
         if (!(err instanceof NetworkFault)) throw withContext(err, what);
         await this.retryWait(attempt, undefined, deadline, `${what} failed (${err.message})`);
         continue;
@@ -319,6 +338,34 @@ function statusError(res: HttpResponse, label: string): VouchError {
       });
     default:
       return new VouchError('REGISTRY_INVALID', text);
+  }
+}
+
+/** A failed handshake as REGISTRY_TLS: never retried, never downgraded to http. */
+function tlsError(fault: TlsFault, label: string, url: URL): VouchError {
+  switch (fault.reason) {
+    case 'untrusted-certificate':
+      return new VouchError(
+        'REGISTRY_TLS',
+        `${label}: the TLS certificate of ${url.host} is not trusted (${fault.code})`,
+        {
+          cause: fault,
+          hint: "trust the registry's CA certificate (NODE_EXTRA_CA_CERTS=ca.pem, or the registry's ca option); Vouch never falls back to http",
+        },
+      );
+    case 'not-tls':
+      return new VouchError(
+        'REGISTRY_TLS',
+        `${label}: ${url.host} does not speak TLS (${fault.code})`,
+        {
+          cause: fault,
+          hint: 'the registry must serve https; plain HTTP is only allowed to loopback registries',
+        },
+      );
+    default: {
+      const never: never = fault.reason;
+      throw new Error(`unknown TLS fault ${String(never)}`);
+    }
   }
 }
 
