@@ -14,11 +14,9 @@ interface AttestOptions extends SigningOptions {
   predicate: string;
 }
 
-export function registerAttest(program: Command, io: Io, wrap: Wrap): void {
+export function registerAttest(command: Command, io: Io, wrap: Wrap): void {
   addSigningOptions(
-    program
-      .command('attest')
-      .description('sign an in-toto Statement v1 about one or more subjects')
+    command
       .requiredOption('--subject <subject...>', 'file path, NAME@sha256:<hex> or sha256:<hex>')
       .requiredOption('--predicate-type <uri>', 'predicate type URI')
       .requiredOption('--predicate <file>', 'predicate JSON file, or - for standard input'),

@@ -38,10 +38,8 @@ interface VerifyOptions {
   policyUri?: string;
 }
 
-export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
-  program
-    .command('verify')
-    .description('decide whether a policy allows an artifact, given its attestations')
+export function registerVerify(command: Command, io: Io, wrap: Wrap): void {
+  command
     .requiredOption('--policy <file>', 'policy file (YAML or JSON)')
     .requiredOption(
       '--artifact <artifact>',
@@ -94,7 +92,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             },
           );
         }
-        const registry = oci ? cliRegistry(io, opts.plainHttp === true) : undefined;
+        const registry = oci ? await cliRegistry(io, opts.plainHttp === true) : undefined;
         let verification: Verification;
         try {
           verification = await verify({
