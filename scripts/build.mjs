@@ -82,8 +82,7 @@ async function buildPackage() {
 async function buildBench() {
   await build({
     ...common,
-    // The in-process suites, and the two that drive servers of their own (webhook, registry).
-    entryPoints: ['bench/index.ts', 'bench/webhook.ts', 'bench/registry.ts'],
+    entryPoints: ['bench/index.ts'],
     outdir: 'build/bench',
     packages: 'external',
     plugins: [versionConstant],
