@@ -285,7 +285,7 @@ async function runWebhookBench(
   return [
     ...(await run(true, [warmUp, { name: 'warm (caches on)', rate, seconds }])),
     ...(await run(false, [
-      { name: 'cold (caches off)', rate: COLD_RATE, seconds: Math.min(seconds, 20) },
+      { name: 'cold (caches off)', rate: COLD_RATE, seconds: Math.min(seconds, 10) },
     ])),
   ];
 }
