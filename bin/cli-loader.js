@@ -4,20 +4,21 @@
 // (docs/architecture.md, "Start-up"). V8 checks the cache against the bundle and its own
 // version and flags, and ignores one that does not match: the CLI then compiles as usual.
 // The cache ships beside the code it caches, with the same trust, and is never written here.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+// CommonJS, as bin/vouch.js (bin/package.json): Node starts a CommonJS entry point sooner.
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const { Script } = require('node:vm');
 
-export const BUNDLE = fileURLToPath(new URL('../dist/bin/vouch.cjs', import.meta.url));
-export const CODE_CACHE = fileURLToPath(new URL('../dist/bin/vouch.code-cache', import.meta.url));
+const DIST_BIN = join(__dirname, '..', 'dist', 'bin');
+const BUNDLE = join(DIST_BIN, 'vouch.cjs');
+const CODE_CACHE = join(DIST_BIN, 'vouch.code-cache');
 
 /**
  * The bundle's exports, and the compiled script (the build creates the cache from it).
  * `useCache: false` compiles from source.
  */
-export function loadCli({ useCache = true } = {}) {
+function loadCli({ useCache = true } = {}) {
   const source = readFileSync(BUNDLE, 'utf8');
   const cachedData = useCache ? readCache() : undefined;
   // The CommonJS wrapper, on the bundle's first line so that stack traces keep its lines.
@@ -25,9 +26,9 @@ export function loadCli({ useCache = true } = {}) {
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     { filename: BUNDLE, ...(cachedData === undefined ? {} : { cachedData }) },
   );
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
-  return { main: module.exports.main, script };
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, createRequire(BUNDLE), bundle, BUNDLE, DIST_BIN);
+  return { main: bundle.exports.main, script };
 }
 
 function readCache() {
@@ -38,3 +39,7 @@ function readCache() {
     throw err;
   }
 }
+
+exports.BUNDLE = BUNDLE;
+exports.CODE_CACHE = CODE_CACHE;
+exports.loadCli = loadCli;

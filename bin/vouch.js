@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // The CLI is one bundle built by `npm run build` (scripts/build.mjs), loaded with its code cache
-// (bin/cli-loader.js); a git or tarball install builds it through `prepare`.
-import { readFileSync } from 'node:fs';
-
+// (bin/cli-loader.js); a git or tarball install builds it through `prepare`. CommonJS
+// (bin/package.json): Node starts a CommonJS entry point sooner than an ES module.
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // What scripts ask first, answered without loading the CLI (the bundle prints the same).
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(`${pkg.version}\n`);
+  process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  const { loadCli } = await import('./cli-loader.js');
-  process.exitCode = await loadCli().main(process.argv);
+  require('./cli-loader.js')
+    .loadCli()
+    .main(process.argv)
+    .then((code) => {
+      process.exitCode = code;
+    });
 }

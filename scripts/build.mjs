@@ -33,6 +33,25 @@ const versionConstant = {
   },
 };
 
+// commander loads node:child_process as it loads, only to start executable subcommands, which
+// Vouch has none of: the bundle gives it a stand-in that loads the module on first use
+// (2 ms of every start).
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents:
+        "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
+
 /** Loaded by `vouch serve` only. */
 const SERVER_ONLY = ['fastify', 'pino', 'prom-client'];
 /** Loaded by `vouch trust refresh` only (TUF and its HTTP stack). */
@@ -68,7 +87,7 @@ async function buildPackage() {
     // Dependencies of one long-running or rarely run command stay in node_modules, loaded when
     // that command runs: bundled, they would be read on every start (2.5 MB instead of 0.8).
     external: [...SERVER_ONLY, ...TRUST_REFRESH_ONLY],
-    plugins: [versionConstant],
+    plugins: [versionConstant, lazyChildProcessForCommander],
   });
   // A clean environment: the cache records the V8 flags it was made under (NODE_OPTIONS).
   const { NODE_OPTIONS: _, ...env } = process.env;
