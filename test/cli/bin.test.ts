@@ -78,6 +78,13 @@ describe('bin/vouch.js (spawned)', () => {
     expect(vouch(['--help']).code).toBe(0);
   });
 
+  it('answers --version alone without the CLI, as the CLI itself answers it', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    for (const args of [['--version'], ['-V'], ['--debug', '--version']]) {
+      expect(vouch(args)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
   it('loads the bundle with a code cache that V8 accepts (else every start compiles it)', () => {
     const loader = pathToFileURL(join(REPO, 'bin', 'cli-loader.js')).href;
     const { NODE_OPTIONS: _, ...env } = process.env;
