@@ -9,6 +9,9 @@ export interface BenchOptions {
   readonly scaleMax: number;
   /** Size of the file the hashing suite hashes, MiB. */
   readonly hashMib: number;
+  /** The webhook suite's warm phase: requests per second and seconds. */
+  readonly webhookRate: number;
+  readonly webhookSeconds: number;
 }
 
 // Many short rounds: contenders alternate every 100 ms, so bursts of other work on a shared
@@ -19,6 +22,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   rounds: 41,
   scaleMax: 10000,
   hashMib: 1024,
+  webhookRate: 500,
+  webhookSeconds: 60,
 };
 
 /** One implementation of the same work; `op` must return true (checked before timing). */
@@ -48,10 +53,17 @@ export interface Target {
   readonly value: number;
 }
 
+/**
+ * A figure a suite reports, with the target it must meet if any: mostly a ratio of two
+ * measurements taken side by side (the median over rounds of the per-round ratio, see
+ * pairedRatio), or an absolute figure with its unit where the target is one (a latency, a
+ * count of requests).
+ */
 export interface Ratio {
   readonly name: string;
-  /** Median over rounds of the per-round ratio (see pairedRatio). */
   readonly value: number;
+  /** Unit of an absolute figure (`ms`, `requests`); none for a ratio. */
+  readonly unit?: string;
   readonly target?: Target;
 }
 
@@ -70,13 +82,28 @@ export interface SuiteResult {
   readonly description: string;
   readonly measurements: readonly Measurement[];
   readonly ratios: readonly Ratio[];
+  /** Lines of a suite's own table, for figures that are not rates (latencies, counts). */
+  readonly table?: readonly string[];
+  /** Why the suite did not run (a peer it needs is missing): one line, and no figures. */
+  readonly skipped?: string;
 }
 
-/** A benchmark suite; bench/index.ts runs every registered one. */
+/** A benchmark suite; bench/index.ts runs every registered one, one after another. */
 export interface Suite {
   readonly name: string;
   readonly description: string;
-  run(options: BenchOptions, log: (line: string) => void): SuiteResult;
+  run(options: BenchOptions, log: (line: string) => void): SuiteResult | Promise<SuiteResult>;
+}
+
+/** The result of a suite that cannot run here. */
+export function skippedSuite(suite: Suite, reason: string): SuiteResult {
+  return {
+    suite: suite.name,
+    description: suite.description,
+    measurements: [],
+    ratios: [],
+    skipped: reason,
+  };
 }
 
 // Collected op results keep the optimiser from dropping the measured calls.

@@ -7,7 +7,7 @@ import { randomFillSync } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atLeast, type BenchOptions, pairedRatio, type Suite } from './harness.js';
+import { atLeast, type BenchOptions, pairedRatio, type Suite, skippedSuite } from './harness.js';
 import { type Command, compareProcesses, REPO } from './spawned.js';
 
 // Each round hashes the whole file twice: a few rounds are enough for a stable median.
@@ -33,8 +33,7 @@ export const hashingSuite: Suite = {
   run(options: BenchOptions, log: (line: string) => void): ReturnType<Suite['run']> {
     const description = `${this.description} (${options.hashMib} MiB)`;
     if (spawnSync('openssl', ['version']).status !== 0) {
-      log('hashing: openssl not found, suite skipped');
-      return { suite: this.name, description, measurements: [], ratios: [] };
+      return skippedSuite(this, 'openssl not found (apt-get install openssl)');
     }
     const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-hash-'));
     try {

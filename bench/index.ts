@@ -6,7 +6,9 @@ import { type BenchOptions, DEFAULT_OPTIONS, type Suite, type SuiteResult } from
 import { hashingSuite } from './hashing.js';
 import { keylessSuite } from './keyless.js';
 import { policySuite } from './policy.js';
+import { registrySuite } from './registry.js';
 import { formatSuite, formatTargets, resultsJson } from './report.js';
+import { webhookSuite } from './webhook.js';
 
 // Every suite `npm run bench` runs, in order.
 const SUITES: readonly Suite[] = [
@@ -15,11 +17,13 @@ const SUITES: readonly Suite[] = [
   keylessSuite,
   coldStartSuite,
   hashingSuite,
+  registrySuite,
+  webhookSuite,
 ];
 
-const USAGE = `usage: npm run bench -- [--json FILE] [--suite NAME]... [--rounds N] [--round-ms MS] [--warmup-ms MS] [--scale-max N] [--hash-mib N]
+const USAGE = `usage: npm run bench -- [--json FILE] [--suite NAME]... [--rounds N] [--round-ms MS] [--warmup-ms MS] [--scale-max N] [--hash-mib N] [--webhook-rate N] [--webhook-seconds N]
 suites: ${SUITES.map((s) => s.name).join(', ')}
-a smoke run: npm run bench -- --rounds 3 --round-ms 20 --warmup-ms 20 --scale-max 100 --hash-mib 16`;
+a smoke run: npm run bench -- --rounds 3 --round-ms 20 --warmup-ms 20 --scale-max 100 --hash-mib 16 --webhook-seconds 2`;
 
 function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -29,7 +33,7 @@ function positiveInteger(value: string | undefined, flag: string, fallback: numb
   return n;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       json: { type: 'string' },
@@ -39,6 +43,8 @@ function main(): void {
       'warmup-ms': { type: 'string' },
       'scale-max': { type: 'string' },
       'hash-mib': { type: 'string' },
+      'webhook-rate': { type: 'string' },
+      'webhook-seconds': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -53,13 +59,23 @@ function main(): void {
     warmupMs: positiveInteger(values['warmup-ms'], '--warmup-ms', DEFAULT_OPTIONS.warmupMs),
     scaleMax: positiveInteger(values['scale-max'], '--scale-max', DEFAULT_OPTIONS.scaleMax),
     hashMib: positiveInteger(values['hash-mib'], '--hash-mib', DEFAULT_OPTIONS.hashMib),
+    webhookRate: positiveInteger(
+      values['webhook-rate'],
+      '--webhook-rate',
+      DEFAULT_OPTIONS.webhookRate,
+    ),
+    webhookSeconds: positiveInteger(
+      values['webhook-seconds'],
+      '--webhook-seconds',
+      DEFAULT_OPTIONS.webhookSeconds,
+    ),
   };
   const wanted = values.suite ?? SUITES.map((s) => s.name);
   const unknown = wanted.filter((name) => !SUITES.some((s) => s.name === name));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}\n${USAGE}`);
   const results: SuiteResult[] = [];
   for (const suite of SUITES.filter((s) => wanted.includes(s.name))) {
-    const result = suite.run(options, (line) => console.error(line));
+    const result = await suite.run(options, (line) => console.error(line));
     results.push(result);
     console.log(`${formatSuite(result)}\n`);
   }
@@ -73,9 +89,7 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err: unknown) => {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 2;
-}
+});

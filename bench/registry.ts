@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { documentSigners, parseSignedDocument } from '../src/attestation/attestation.js';
 import { signStatement } from '../src/attestation/produce.js';
 import { STATEMENT_V1, type Statement } from '../src/attestation/statement.js';
@@ -13,15 +11,24 @@ import { RegistryClient } from '../src/sources/oci/client.js';
 import { Deadline } from '../src/sources/oci/deadline.js';
 import { MEDIA_TYPE } from '../src/sources/oci/media-types.js';
 import { OciRegistry } from '../src/sources/oci/registry.js';
+import { atMost, type BenchOptions, type Ratio, type Suite, skippedSuite } from './harness.js';
+import { REPO } from './spawned.js';
 
 // Discovery + signature verification of an image with 10 attestations on a loopback
 // docker-registry 2.8 (no referrers API: the tag-schema path), cold (a new client: new
 // connections) and warm (one client reused: keep-alive), counting requests per decision.
 
 const ATTESTATIONS = 10;
-const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-export interface RegistryBenchCase {
+/**
+ * The fewest requests a decision can take on a registry without the referrers API (DESIGN.md
+ * section 9): the tag resolved to its manifest (1), the referrers API asked (1, a 404 here),
+ * the referrers tag-schema index (1), cosign's `.att` tag (1, a 404 here), then per
+ * attestation its manifest and its one layer (2 each). No request may be spent twice.
+ */
+const MIN_REQUESTS = 4 + 2 * ATTESTATIONS;
+
+interface RegistryBenchCase {
   readonly name: string;
   readonly medianMs: number;
   readonly requests: number;
@@ -38,9 +45,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** True when Debian's docker-registry can be started here. */
+function registryInstalled(): boolean {
+  return spawnSync('docker-registry', ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
 async function startRegistry(storage: string): Promise<{ host: string; child: ChildProcess }> {
   const host = `127.0.0.1:${await freePort()}`;
-  const config = join(REPO_ROOT, 'test', 'registry', 'config-anonymous.yml');
+  const config = join(REPO, 'test', 'registry', 'config-anonymous.yml');
   const child = spawn('docker-registry', ['serve', config], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin',
@@ -62,7 +74,7 @@ async function startRegistry(storage: string): Promise<{ host: string; child: Ch
 }
 
 /** Runs the registry benchmark; `rounds` decisions per case. */
-export async function runRegistryBench(
+async function runRegistryBench(
   rounds: number,
   log: (line: string) => void,
 ): Promise<RegistryBenchCase[]> {
@@ -157,13 +169,33 @@ export async function runRegistryBench(
   }
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
-  const rounds = Number(values.rounds ?? '20');
-  runRegistryBench(Number.isInteger(rounds) && rounds > 0 ? rounds : 20, (line) =>
-    console.log(line),
-  ).catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+export const registrySuite: Suite = {
+  name: 'registry',
+  description: `discovery + signature verification of an image with ${ATTESTATIONS} attestations on a loopback docker-registry (tag-schema path), per decision`,
+  async run(options: BenchOptions, log: (line: string) => void) {
+    if (!registryInstalled()) {
+      return skippedSuite(this, 'docker-registry not found (apt-get install docker-registry)');
+    }
+    const cases = await runRegistryBench(options.rounds, log);
+    const ratios: Ratio[] = cases.flatMap((c) => [
+      {
+        name: `${c.name}: requests per decision`,
+        value: c.requests,
+        unit: 'requests',
+        target: atMost(MIN_REQUESTS),
+      },
+      ...(c.name.startsWith('warm')
+        ? [{ name: `${c.name}: new connections per decision`, value: c.connections }]
+        : []),
+    ]);
+    const table = [
+      'case             median ms  requests  new connections',
+      ...cases.map(
+        (c) =>
+          `${c.name.padEnd(16)} ${c.medianMs.toFixed(1).padStart(9)} ${c.requests.toFixed(1).padStart(9)} ${c.connections.toFixed(1).padStart(16)}`,
+      ),
+      `(${options.rounds} decisions per case; the minimum is ${MIN_REQUESTS} requests: 4 discovery requests, then a manifest and a layer per attestation)`,
+    ];
+    return { suite: this.name, description: this.description, measurements: [], ratios, table };
+  },
+};

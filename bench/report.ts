@@ -7,6 +7,7 @@ const formatRate = (n: number): string =>
 
 /** A plain-text table per suite: rates by group and contender, then ratios against targets. */
 export function formatSuite(result: SuiteResult): string {
+  if (result.skipped !== undefined) return `${result.suite}: skipped: ${result.skipped}`;
   const rows = result.measurements.map((m) => {
     const min = Math.min(...m.rounds);
     const max = Math.max(...m.rounds);
@@ -24,12 +25,10 @@ export function formatSuite(result: SuiteResult): string {
     cells
       .map((c, i) => (i >= 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join('  ');
-  const out = [
-    `${result.suite}: ${result.description}`,
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-  ];
+  const out = [`${result.suite}: ${result.description}`];
+  if (rows.length > 0) out.push(line(header), line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) out.push(line(r));
+  if (result.table !== undefined) out.push(...result.table);
   out.push('');
   for (const ratio of result.ratios) out.push(formatRatio(ratio));
   return out.join('\n');
@@ -37,7 +36,8 @@ export function formatSuite(result: SuiteResult): string {
 
 /** A ratio with its target and whether it is met. */
 export function formatRatio(ratio: Ratio): string {
-  const value = `${ratio.name} = ${ratio.value.toFixed(3)}`;
+  const figure = Number.isInteger(ratio.value) ? String(ratio.value) : ratio.value.toFixed(3);
+  const value = `${ratio.name} = ${figure}${ratio.unit === undefined ? '' : ` ${ratio.unit}`}`;
   const t = ratio.target;
   if (t === undefined) return value;
   return `${value}  (target ${t.op} ${t.value}: ${meets(ratio) ? 'met' : 'NOT MET'})`;
@@ -51,8 +51,16 @@ export function formatTargets(results: readonly SuiteResult[]): string {
       .map((ratio) => `  ${r.suite}: ${formatRatio(ratio)}`),
   );
   const missed = results.flatMap((r) => r.ratios).filter((ratio) => !meets(ratio)).length;
-  const verdict = missed === 0 ? 'every target met' : `${missed} target(s) NOT MET`;
-  return ['targets:', ...lines, verdict].join('\n');
+  const skipped = results
+    .filter((r) => r.skipped !== undefined)
+    .map((r) => `  ${r.suite}: skipped`);
+  const verdict =
+    missed > 0
+      ? `${missed} target(s) NOT MET`
+      : skipped.length > 0
+        ? `every target measured met; ${skipped.length} suite(s) skipped`
+        : 'every target met';
+  return ['targets:', ...lines, ...skipped, verdict].join('\n');
 }
 
 /** Machine-readable results, with what is needed to compare runs across machines. */

@@ -1,9 +1,12 @@
 // `npm run build`: the library (tsc: dist/*.js and .d.ts, rootDir src) and the CLI (esbuild: one
-// bundle in dist/bin, loaded by bin/vouch.js). `node scripts/build.mjs bench` builds the bench.
+// CommonJS bundle, dist/bin/vouch.cjs, and its V8 code cache, loaded by bin/vouch.js through
+// bin/cli-loader.js). `node scripts/build.mjs bench` builds the bench.
 //
-// Why a bundle for the CLI: a CI gate starts Vouch as a fresh process each time, and resolving
-// and compiling hundreds of module files costs more than the work. Chunks split at the dynamic
-// imports, so a command loads only what it needs (src/cli/main.ts).
+// Why (docs/architecture.md, "Start-up"): a CI gate starts Vouch as a fresh process each time, and
+// resolving, parsing and compiling hundreds of module files costs more than the work. One file
+// is read at once; a code cache (which Node 20 offers only for scripts, not ES modules) spares
+// V8 the parsing and compiling; and each command's modules are evaluated only when it runs
+// (esbuild wraps the modules behind src/cli/main.ts's dynamic imports in lazy initialisers).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,10 +17,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-// Bundled CommonJS dependencies (commander, yaml, @sigstore/*) call require() for Node's
-// built-ins; an ES module has no require of its own.
-const requireShim =
-  "import { createRequire as __vouchRequire } from 'node:module'; const require = __vouchRequire(import.meta.url);";
+// The CLI bundle is CommonJS, which has no import.meta: src/trust/public-good.ts finds the
+// shipped trusted root from the bundle's own URL.
+const importMetaUrl =
+  "const __vouchBundleUrl = require('node:url').pathToFileURL(__filename).href;";
 
 // src/version.ts reads package.json beside src/ or dist/; in the bundle it is a constant.
 const versionConstant = {
@@ -29,6 +32,30 @@ const versionConstant = {
     }));
   },
 };
+
+// commander loads node:child_process as it loads, only to start executable subcommands, which
+// Vouch has none of: the bundle gives it a stand-in that loads the module on first use
+// (2 ms of every start).
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents:
+        "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
+
+/** Loaded by `vouch serve` only. */
+const SERVER_ONLY = ['fastify', 'pino', 'prom-client'];
+/** Loaded by `vouch trust refresh` only (TUF and its HTTP stack). */
+const TRUST_REFRESH_ONLY = ['@sigstore/tuf'];
 
 const common = {
   absWorkingDir: root,
@@ -51,20 +78,30 @@ async function buildPackage() {
   );
   await build({
     ...common,
-    entryPoints: { vouch: 'src/cli/main.ts' },
-    outdir: 'dist/bin',
-    splitting: true,
+    format: 'cjs',
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/bin/vouch.cjs',
     minify: true,
-    banner: { js: requireShim },
-    plugins: [versionConstant],
+    banner: { js: importMetaUrl },
+    define: { 'import.meta.url': '__vouchBundleUrl' },
+    // Dependencies of one long-running or rarely run command stay in node_modules, loaded when
+    // that command runs: bundled, they would be read on every start (2.5 MB instead of 0.8).
+    external: [...SERVER_ONLY, ...TRUST_REFRESH_ONLY],
+    plugins: [versionConstant, lazyChildProcessForCommander],
+  });
+  // A clean environment: the cache records the V8 flags it was made under (NODE_OPTIONS).
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  execFileSync(process.execPath, ['scripts/train-code-cache.mjs'], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
   });
 }
 
 async function buildBench() {
   await build({
     ...common,
-    // The in-process suites, and the two that drive servers of their own (webhook, registry).
-    entryPoints: ['bench/index.ts', 'bench/webhook.ts', 'bench/registry.ts'],
+    entryPoints: ['bench/index.ts'],
     outdir: 'build/bench',
     packages: 'external',
     plugins: [versionConstant],

@@ -1,9 +1,8 @@
 import type { OutputFormat } from '../attestation/produce.js';
 import { toUtcTimestamp } from '../encoding/rfc3339.js';
 import { VouchError } from '../errors.js';
-import { dockerConfigCredentials } from '../sources/oci/credentials.js';
 import { formatReference, type ImageReference, OCI_SCHEME } from '../sources/oci/reference.js';
-import { OciRegistry } from '../sources/oci/registry.js';
+import type { OciRegistry } from '../sources/oci/registry.js';
 import type { Io } from './output.js';
 import type { SignedAttestation } from './signing.js';
 
@@ -12,9 +11,15 @@ export const isOciArtifact = (arg: string): boolean => arg.startsWith(OCI_SCHEME
 
 /**
  * Registry access as the CLI configures it: Docker config credentials from the environment.
- * HTTPS trusts Node's default CAs plus NODE_EXTRA_CA_CERTS (read by Node at start-up).
+ * HTTPS trusts Node's default CAs plus NODE_EXTRA_CA_CERTS (read by Node at start-up). The
+ * client (HTTP, TLS, credential helpers) is loaded here, when a command needs a registry, not
+ * at every start (docs/architecture.md, "Start-up").
  */
-export function cliRegistry(io: Io, plainHttp: boolean): OciRegistry {
+export async function cliRegistry(io: Io, plainHttp: boolean): Promise<OciRegistry> {
+  const [{ OciRegistry }, { dockerConfigCredentials }] = await Promise.all([
+    import('../sources/oci/registry.js'),
+    import('../sources/oci/credentials.js'),
+  ]);
   try {
     return new OciRegistry({ plainHttp, credentials: dockerConfigCredentials(io.env ?? {}) });
   } catch (err) {

@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/cli.js';
 import { REPO } from '../support/paths.js';
 
 // The installed entry point, spawned as users run it. It runs the compiled dist/, so a
 // missing build is a failure with instructions, never a silent skip.
-const BUILT = join(REPO, 'dist', 'bin', 'vouch.js');
+const BUILT = join(REPO, 'dist', 'bin', 'vouch.cjs');
 
 const MISSING_BUILD = `${BUILT} is missing: run \`npm run build\` first`;
 
@@ -75,5 +76,28 @@ describe('bin/vouch.js (spawned)', () => {
     expect(usage.code).toBe(2);
     expect(vouch(['no-such-command']).code).toBe(2);
     expect(vouch(['--help']).code).toBe(0);
+  });
+
+  it('answers --version alone without the CLI, as the CLI itself answers it', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    for (const args of [['--version'], ['-V'], ['--debug', '--version']]) {
+      expect(vouch(args)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('loads the bundle with a code cache that V8 accepts (else every start compiles it)', () => {
+    const loader = pathToFileURL(join(REPO, 'bin', 'cli-loader.js')).href;
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { loadCli } = await import(${JSON.stringify(loader)}); const { script } = loadCli(); console.log(script.cachedDataRejected);`,
+      ],
+      { encoding: 'utf8', env },
+    );
+    expect(probe.stderr).toBe('');
+    expect(probe.stdout).toBe('false\n');
   });
 });

@@ -133,7 +133,9 @@ describe('the npm package', () => {
   it('ships bin, dist, docs, LICENSE and README, and no sources, tests, bench or demo', () => {
     for (const path of [
       'bin/vouch.js',
-      'dist/bin/vouch.js',
+      'bin/cli-loader.js',
+      'dist/bin/vouch.cjs',
+      'dist/bin/vouch.code-cache',
       'dist/index.js',
       'dist/index.d.ts',
       'dist/node.js',

@@ -6,7 +6,7 @@ import { REPO } from './paths.js';
 export const VOUCH_BIN = join(REPO, 'bin', 'vouch.js');
 
 /** What bin/vouch.js loads. */
-export const BUILT_CLI = join(REPO, 'dist', 'bin', 'vouch.js');
+export const BUILT_CLI = join(REPO, 'dist', 'bin', 'vouch.cjs');
 
 /** Fails (never skips) when dist/ is missing: `npm test` builds it, `npm run build` too. */
 export function assertBuilt(): void {

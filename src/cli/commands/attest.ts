@@ -26,11 +26,9 @@ interface AttestOptions extends SigningOptions {
   plainHttp?: boolean;
 }
 
-export function registerAttest(program: Command, io: Io, wrap: Wrap): void {
+export function registerAttest(command: Command, io: Io, wrap: Wrap): void {
   addSigningOptions(
-    program
-      .command('attest')
-      .description('sign an in-toto Statement v1 about one or more subjects')
+    command
       .option(
         '--subject <subject...>',
         'file path, NAME@sha256:<hex> or sha256:<hex> (with --push: default the image)',
@@ -70,7 +68,7 @@ export function registerAttest(program: Command, io: Io, wrap: Wrap): void {
         return EXIT_OK;
       }
       const ref = parseReference(opts.push);
-      const registry = cliRegistry(io, opts.plainHttp === true);
+      const registry = await cliRegistry(io, opts.plainHttp === true);
       try {
         const image = await pushTarget(registry, ref);
         const subject = named ?? [image.subject];

@@ -39,10 +39,8 @@ export interface InspectedDocument {
   readonly error: ErrorJson | null;
 }
 
-export function registerInspect(program: Command, io: Io, wrap: Wrap): void {
-  program
-    .command('inspect')
-    .description('show what an envelope or bundle claims, WITHOUT verifying any signature')
+export function registerInspect(command: Command, io: Io, wrap: Wrap): void {
+  command
     .argument('<file>')
     .addOption(outputOption())
     .action(

@@ -13,12 +13,8 @@ interface KeygenOptions {
   passphraseEnv?: string;
 }
 
-export function registerKeygen(program: Command, io: Io, wrap: Wrap): void {
-  program
-    .command('keygen')
-    .description(
-      'generate a signing key pair: PREFIX.key (PKCS#8, mode 0600) and PREFIX.pub (SPKI)',
-    )
+export function registerKeygen(command: Command, io: Io, wrap: Wrap): void {
+  command
     .requiredOption('--out <prefix>', 'path prefix of the two files')
     .addOption(
       new Option('--alg <alg>', 'key algorithm').choices(KEYGEN_ALGORITHMS).default('ecdsa-p256'),

@@ -25,8 +25,7 @@ import {
   type ReportFormat,
 } from '../output.js';
 
-export function registerPolicy(program: Command, io: Io, wrap: Wrap): void {
-  const policy = program.command('policy').description('check and test policy files');
+export function registerPolicy(policy: Command, io: Io, wrap: Wrap): void {
   policy
     .command('lint')
     .description('validate a policy; warn about legal but risky choices')

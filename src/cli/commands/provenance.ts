@@ -14,13 +14,9 @@ interface ProvenanceOptions extends SigningOptions, ProvenanceFlags {
   subject: string[];
 }
 
-export function registerProvenance(program: Command, io: Io, wrap: Wrap): void {
+export function registerProvenance(command: Command, io: Io, wrap: Wrap): void {
   addSigningOptions(
-    program
-      .command('provenance')
-      .description(
-        'sign SLSA provenance v1 for build outputs, from the CI environment (GitHub Actions, GitLab CI) and flags',
-      )
+    command
       .requiredOption('--subject <subject...>', 'file path, NAME@sha256:<hex> or sha256:<hex>')
       .option('--builder-id <uri>', 'who built it (default: the CI workflow)')
       .option('--build-type <uri>', 'build type URI (default: per CI system)')

@@ -9,12 +9,8 @@ interface PullOptions {
   plainHttp?: boolean;
 }
 
-export function registerPull(program: Command, io: Io, wrap: Wrap): void {
-  program
-    .command('pull')
-    .description(
-      "copy an image's attestations from its registry into an OCI image layout directory",
-    )
+export function registerPull(command: Command, io: Io, wrap: Wrap): void {
+  command
     .argument('<image>', 'oci://HOST/REPO(:TAG|@sha256:<hex>)')
     .requiredOption(
       '--out <dir>',
@@ -24,7 +20,7 @@ export function registerPull(program: Command, io: Io, wrap: Wrap): void {
     .action(
       wrap(async (image: string, opts: PullOptions) => {
         const ref = parseReference(image);
-        const registry = cliRegistry(io, opts.plainHttp === true);
+        const registry = await cliRegistry(io, opts.plainHttp === true);
         try {
           const pulled = await registry.pull(ref, opts.out);
           const pinned = formatReference({

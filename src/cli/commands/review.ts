@@ -48,13 +48,9 @@ interface ReviewOptions extends SigningOptions {
 /** Findings listed on standard error; the rest are counted. */
 const LISTED_FINDINGS = 200;
 
-export function registerReview(program: Command, io: Io, wrap: Wrap): void {
+export function registerReview(command: Command, io: Io, wrap: Wrap): void {
   addSigningOptions(
-    program
-      .command('review')
-      .description(
-        'verify a vulnerability scan attestation, triage its findings and sign the decision (vuln-review/v1)',
-      )
+    command
       .requiredOption('--scan <attestation>', 'the scan attestation (DSSE envelope or bundle)')
       .requiredOption('--scan-key <pub>', 'public key the scan must be signed with')
       .requiredOption('--reviewer <id>', 'who reviews: an email address or other stable id')

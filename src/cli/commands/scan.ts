@@ -32,8 +32,7 @@ interface ScanImportOptions {
   attestationFormat: OutputFormat;
 }
 
-export function registerScan(program: Command, io: Io, wrap: Wrap): void {
-  const scan = program.command('scan').description('vulnerability scan evidence');
+export function registerScan(scan: Command, io: Io, wrap: Wrap): void {
   addSigningOptions(
     scan
       .command('import')

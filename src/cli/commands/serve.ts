@@ -4,10 +4,8 @@ import { serve } from '../../server/serve.js';
 import type { Wrap } from '../action.js';
 import { EXIT_OK, type Io } from '../output.js';
 
-export function registerServe(program: Command, _io: Io, wrap: Wrap): void {
-  program
-    .command('serve')
-    .description('run the Kubernetes admission webhook (docs/kubernetes.md)')
+export function registerServe(command: Command, _io: Io, wrap: Wrap): void {
+  command
     .requiredOption('--config <file>', 'server configuration (kind ServerConfig, YAML or JSON)')
     .action(
       wrap(async (opts: { config: string }) => {

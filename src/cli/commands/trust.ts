@@ -15,11 +15,7 @@ import { EXIT_OK, type Io } from '../output.js';
 // A TUF refresh that has not finished by then is abandoned (fail closed: the old root stays).
 const TUF_TIMEOUT_MS = 30_000;
 
-export function registerTrust(program: Command, io: Io, wrap: Wrap): void {
-  const trust = program
-    .command('trust')
-    .description('Sigstore trusted roots: which are in use, and refreshing one through TUF');
-
+export function registerTrust(trust: Command, io: Io, wrap: Wrap): void {
   trust
     .command('show')
     .description('list the trusted roots in use (the shipped public-good root by default)')

@@ -44,12 +44,8 @@ export interface EnvelopeCheck {
   readonly error: ErrorJson | null;
 }
 
-export function registerVerifyEnvelope(program: Command, io: Io, wrap: Wrap): void {
-  program
-    .command('verify-envelope')
-    .description(
-      'low level: check the signatures of DSSE envelopes or Sigstore bundles against keys',
-    )
+export function registerVerifyEnvelope(command: Command, io: Io, wrap: Wrap): void {
+  command
     .addOption(
       repeatable(
         new Option('--key <pub>', 'trusted SPKI PEM public key (repeat for more)')

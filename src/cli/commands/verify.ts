@@ -42,10 +42,8 @@ interface VerifyOptions {
   push?: boolean;
 }
 
-export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
-  program
-    .command('verify')
-    .description('decide whether a policy allows an artifact, given its attestations')
+export function registerVerify(command: Command, io: Io, wrap: Wrap): void {
+  command
     .requiredOption('--policy <file>', 'policy file (YAML or JSON)')
     .requiredOption(
       '--artifact <artifact>',
@@ -111,7 +109,7 @@ export function registerVerify(program: Command, io: Io, wrap: Wrap): void {
             },
           );
         }
-        const registry = oci ? cliRegistry(io, opts.plainHttp === true) : undefined;
+        const registry = oci ? await cliRegistry(io, opts.plainHttp === true) : undefined;
         let verification: Verification;
         try {
           verification = await verify({
@@ -230,7 +228,7 @@ async function pushVsa(
 ): Promise<void> {
   const digest = imageDigest(decision.artifact);
   if (digest === undefined) throw new Error('a resolved image has a sha256 or sha512 digest');
-  const registry = cliRegistry(io, opts.plainHttp === true);
+  const registry = await cliRegistry(io, opts.plainHttp === true);
   try {
     await pushAttestation(
       registry,
