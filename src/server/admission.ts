@@ -207,7 +207,8 @@ async function judgeImage(
           message: `the labels of namespace ${namespace.name} could not be read, and image policy ${policy.name} selects namespaces by label${namespace.unavailable === undefined ? '' : ` (${namespace.unavailable})`}`,
         },
       ];
-      return outcome(violation(policy.mode), { policy: policy.name, mode: policy.mode, reasons });
+      const { mode } = selection;
+      return outcome(violation(mode), { policy: policy.name, mode, reasons });
     }
     case 'policy':
       break;
