@@ -183,4 +183,29 @@ describe('verify, when a hostile registry crafts the image index', () => {
     const named = await judge('buildkit', ['unknown/unknown'], new Set([index, amd64]));
     expect(named.decision.allowed).toBe(false);
   });
+  it('an entry without a platform (which the runtime may pull) is judged by all', async () => {
+    const index = publish('no-platform', [
+      { digest: amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      { digest: evil },
+    ]);
+    const { decision, asked } = await judge('no-platform', 'all', new Set([index, amd64]));
+    expect(asked).toContain(evil);
+    expect(decision.allowed).toBe(false);
+  });
+
+  it('an entry that is itself an index is a deny under all, not a digest judged in place of its manifests', async () => {
+    const nested = publish('inner', [
+      { digest: evil, platform: { os: 'linux', architecture: 'amd64' } },
+    ]);
+    const index = publish('nested', [
+      {
+        digest: nested,
+        mediaType: MEDIA_TYPE.ociIndex,
+        platform: { os: 'linux', architecture: 'amd64' },
+      },
+    ]);
+    // The nested index is attested; the manifest the runtime would pull from it is not.
+    const { decision } = await judge('nested', 'all', new Set([index, nested]));
+    expect(decision.allowed).toBe(false);
+  });
 });

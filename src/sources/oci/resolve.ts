@@ -3,6 +3,7 @@ import type { FetchedManifest, RegistryClient } from './client.js';
 import type { Deadline } from './deadline.js';
 import type { OciDigest } from './digest.js';
 import { type Platform, platformName } from './manifest.js';
+import { INDEX_MEDIA_TYPES } from './media-types.js';
 import type { ImageReference } from './reference.js';
 
 /** An image reference resolved to the digest of its manifest bytes. */
@@ -41,22 +42,39 @@ export type PlatformSelection = 'all' | readonly string[];
 /** A platform as users name it: `os/arch[/variant]`, lowercase (OCI image index `platform`). */
 export const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/;
 
+/** An index entry without a platform: the runtime pulls it when nothing else matches. */
+const NO_PLATFORM = 'unspecified';
+
 /**
  * The platform manifests of an index that must also be attested. `all` skips BuildKit's
- * `unknown/unknown` attestation manifests; a named platform the index lacks is an error (a
- * policy that asks for arm64 must not pass because arm64 is missing).
+ * `unknown/unknown` attestation manifests (but not an entry without a platform); a named
+ * platform the index lacks is an error (a policy that asks for arm64 must not pass because
+ * arm64 is missing). An entry selected that is itself an index is an error: judging its digest
+ * would stand in for the manifests under it, which the runtime pulls.
  */
 export function selectPlatforms(
   image: ResolvedImage,
   selection: PlatformSelection,
 ): { digest: OciDigest; platform: string }[] {
-  const named = image.platforms.map((p) => ({
-    digest: p.digest,
-    platform: platformName(p.platform),
-    fields: p.platform,
+  const entries = image.manifest.kind === 'index' ? image.manifest.manifests : [];
+  const named = entries.map((d) => ({
+    digest: d.digest,
+    platform: d.platform === undefined ? NO_PLATFORM : platformName(d.platform),
+    fields: d.platform,
+    nested: INDEX_MEDIA_TYPES.has(d.mediaType),
   }));
-  const out = ({ digest, platform }: (typeof named)[number]) => ({ digest, platform });
-  if (selection === 'all') return named.filter((p) => !p.platform.startsWith('unknown/')).map(out);
+  const out = (found: readonly (typeof named)[number][]) =>
+    found.map(({ digest, platform, nested }) => {
+      if (nested) {
+        throw new VouchError(
+          'REGISTRY_INVALID',
+          `platform ${platform} of image index ${image.digest} is itself an index (${digest})`,
+          { path: 'platforms', hint: 'Vouch judges the image manifests an index lists directly' },
+        );
+      }
+      return { digest, platform };
+    });
+  if (selection === 'all') return out(named.filter((p) => !p.platform.startsWith('unknown/')));
   if (selection.length > 0 && image.manifest.kind !== 'index') {
     throw new VouchError(
       'REGISTRY_NOT_FOUND',
@@ -73,6 +91,7 @@ export function selectPlatforms(
     const [os, architecture, variant] = want.split('/');
     const found = named.filter(
       ({ fields: p }) =>
+        p !== undefined &&
         p.os === os &&
         p.architecture === architecture &&
         (variant === undefined || p.variant === variant),
@@ -87,6 +106,6 @@ export function selectPlatforms(
         },
       );
     }
-    return found.map(out);
+    return out(found);
   });
 }
