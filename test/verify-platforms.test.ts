@@ -130,6 +130,7 @@ describe('verify, when a hostile registry crafts the image index', () => {
   };
 
   const amd64 = sha256(manifestBytes('amd64'));
+  const arm64 = sha256(manifestBytes('arm64'));
   const evil = sha256(manifestBytes('evil'));
 
   it('an index of thousands of platform manifests is denied without a discovery for each', async () => {
@@ -207,5 +208,17 @@ describe('verify, when a hostile registry crafts the image index', () => {
     // The nested index is attested; the manifest the runtime would pull from it is not.
     const { decision } = await judge('nested', 'all', new Set([index, nested]));
     expect(decision.allowed).toBe(false);
+  });
+  it('a named platform is matched as the runtime normalises it (x86_64, Linux)', async () => {
+    const index = publish('normalised', [
+      { digest: evil, platform: { os: 'Linux', architecture: 'x86_64' } },
+      { digest: amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      { digest: arm64, platform: { os: 'linux', architecture: 'aarch64' } },
+    ]);
+    const { decision, asked } = await judge('normalised', ['linux/amd64'], new Set([index, amd64]));
+    expect(asked).toContain(evil);
+    expect(decision.allowed).toBe(false);
+    const arm = await judge('normalised', ['linux/arm64'], new Set([index, arm64]));
+    expect(arm.decision.allowed).toBe(true);
   });
 });

@@ -88,14 +88,23 @@ export function selectPlatforms(
   return selection.flatMap((want) => {
     // Matched field by field (the index's strings may hold a /), and every match is returned:
     // the runtime picks among duplicates and variants by its own rules, so each must be attested.
-    const [os, architecture, variant] = want.split('/');
-    const found = named.filter(
-      ({ fields: p }) =>
-        p !== undefined &&
-        p.os === os &&
-        p.architecture === architecture &&
-        (variant === undefined || p.variant === variant),
-    );
+    // Both sides as the runtime normalises them: an entry spelled `Linux/x86_64` is pulled
+    // on an amd64 node just as `linux/amd64` is.
+    const [os = '', architecture = '', variant] = want.split('/');
+    const asked = runtimePlatform({
+      os,
+      architecture,
+      ...(variant === undefined ? {} : { variant }),
+    });
+    const found = named.filter(({ fields }) => {
+      if (fields === undefined) return false;
+      const p = runtimePlatform(fields);
+      return (
+        p.os === asked.os &&
+        p.architecture === asked.architecture &&
+        (variant === undefined || p.variant === asked.variant)
+      );
+    });
     if (found.length === 0) {
       throw new VouchError(
         'REGISTRY_NOT_FOUND',
@@ -108,4 +117,45 @@ export function selectPlatforms(
     }
     return out(found);
   });
+}
+
+/**
+ * A platform as containerd normalises it before matching (containerd/platforms `Normalize`):
+ * lowercase, `macos` as darwin, the architecture aliases and their default variants.
+ */
+function runtimePlatform(p: Platform): { os: string; architecture: string; variant: string } {
+  const os = p.os.toLowerCase() === 'macos' ? 'darwin' : p.os.toLowerCase();
+  let architecture = p.architecture.toLowerCase();
+  let variant = (p.variant ?? '').toLowerCase();
+  switch (architecture) {
+    case 'i386':
+      architecture = '386';
+      variant = '';
+      break;
+    case 'x86_64':
+    case 'x86-64':
+    case 'amd64':
+      architecture = 'amd64';
+      if (variant === 'v1') variant = '';
+      break;
+    case 'aarch64':
+    case 'arm64':
+      architecture = 'arm64';
+      if (variant === '8' || variant === 'v8' || variant === 'v8.0') variant = '';
+      if (variant === '9' || variant === '9.0' || variant === 'v9.0') variant = 'v9';
+      break;
+    case 'armhf':
+      architecture = 'arm';
+      variant = 'v7';
+      break;
+    case 'armel':
+      architecture = 'arm';
+      variant = 'v6';
+      break;
+    case 'arm':
+      if (variant === '' || variant === '7') variant = 'v7';
+      else if (variant === '5' || variant === '6' || variant === '8') variant = `v${variant}`;
+      break;
+  }
+  return { os, architecture, variant };
 }
