@@ -26,7 +26,9 @@ export class DiscoveryCache<T> {
   ): Promise<T> {
     const now = this.clock();
     const found = this.#entries.get(key);
-    if (found !== undefined && now - found.at < this.ttl) {
+    // An age below zero is a clock stepped back, not a fresh entry: it is not trusted.
+    const age = found === undefined ? Number.NaN : now - found.at;
+    if (found !== undefined && age >= 0 && age < this.ttl) {
       this.count('hit');
       return found.documents;
     }
