@@ -15,6 +15,7 @@ import {
   capturedLogger,
   configYaml,
   EVALUATED_AT,
+  GOOD,
   verifierFor,
   writeWebhookDir,
 } from './webhook-dir.js';
@@ -270,6 +271,52 @@ describe('when the labels are unknown and a less specific policy in another mode
     const { response } = res.json();
     expect(response.allowed).toBe(false);
     expect(response.status.message).toContain('NAMESPACE_LABELS_UNAVAILABLE');
+    await server.app.close();
+  });
+});
+
+describe('when the labels are slow to read and the image needs none', () => {
+  // Attack: an apiserver that hangs (or is made to) held every admission for the label read,
+  // even of images no label-selecting policy matches, until their deadline: all denied.
+  it('an image whose policies select no namespace by label is judged without waiting for them', async () => {
+    const labelled = {
+      ...staging,
+      namespaces: {
+        include: undefined,
+        exclude: new Set<string>(),
+        matchLabels: new Map([['tier', 'dev']]),
+      },
+    };
+    let reads = 0;
+    const server = buildServer({
+      logger: capturedLogger().logger,
+      verifierFor,
+      clock: () => EVALUATED_AT,
+      namespaceLabels: {
+        labelsOf: (_name, signal) => {
+          reads++;
+          return new Promise((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason)),
+          );
+        },
+      },
+    });
+    server.install({ ...settings, deadline: 1000, imagePolicies: [prod, labelled] });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: admissionReview({ containers: [`ghcr.io/acme/app@${GOOD}`] }),
+    });
+    expect(res.json().response.allowed).toBe(true);
+    expect(reads).toBe(0);
+    // An image the label-selecting policy matches still waits for them, and fails closed.
+    const staged = await server.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: admissionReview({ containers: [`ghcr.io/acme/staging/app@${GOOD}`] }),
+    });
+    expect(staged.json().response.allowed).toBe(false);
+    expect(reads).toBe(1);
     await server.app.close();
   });
 });
