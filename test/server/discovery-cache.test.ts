@@ -25,4 +25,31 @@ describe('the discovery cache', () => {
     now -= 3_600_000;
     expect(await cache.discover('k', load)).toBe(2);
   });
+
+  it('keeps discoveries within a byte budget: large ones push older ones out, an oversized one is not kept', async () => {
+    // Attack: images with hundreds of large attestations, each kept for the TTL, until the heap
+    // is gone (and with failurePolicy Fail, every admission with it).
+    let loads = 0;
+    const cache = new DiscoveryCache<number>(
+      30_000,
+      () => 0,
+      undefined,
+      100,
+      100,
+      (n) => n,
+    );
+    const load = (weight: number) => async () => {
+      loads++;
+      return weight;
+    };
+    await cache.discover('a', load(60));
+    await cache.discover('b', load(60));
+    await cache.discover('b', load(60));
+    expect(loads).toBe(2);
+    await cache.discover('a', load(60));
+    expect(loads).toBe(3);
+    await cache.discover('huge', load(150));
+    await cache.discover('huge', load(150));
+    expect(loads).toBe(5);
+  });
 });
