@@ -229,6 +229,13 @@ type PlatformTarget =
   | { readonly platform: string; readonly failure: VouchError };
 
 /**
+ * Platform manifests judged for one index (real indexes list a few dozen at most). Each is a
+ * discovery in the registry: an index listing thousands must not queue thousands of them in
+ * front of every other verification using that registry.
+ */
+const MAX_PLATFORM_MANIFESTS = 64;
+
+/**
  * The platform manifests to judge, each once: a platform the index lacks is a target that
  * fails (never one left out: a policy asking for arm64 must not pass because arm64 is missing).
  */
@@ -247,6 +254,15 @@ function platformTargets(index: ResolvedImage, selection: PlatformSelection): Pl
       if (!(err instanceof VouchError) || !err.code.startsWith('REGISTRY_')) throw err;
       targets.push({ platform: want, failure: err });
     }
+  }
+  const judged = targets.filter((t) => 'digest' in t).length;
+  if (judged > MAX_PLATFORM_MANIFESTS) {
+    const failure = new VouchError(
+      'REGISTRY_INVALID',
+      `image index ${index.digest} has ${judged} platform manifests to judge, over the ${MAX_PLATFORM_MANIFESTS} Vouch judges`,
+      { path: 'platforms', hint: 'name the platforms that must be attested' },
+    );
+    return [{ platform: selection === 'all' ? 'all' : selection.join(','), failure }];
   }
   return targets;
 }

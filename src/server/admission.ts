@@ -92,8 +92,18 @@ export async function reviewAdmission(
   const byImage = new Map<string, string[]>();
   for (const f of fields) byImage.set(f.image, [...(byImage.get(f.image) ?? []), f.pointer]);
   const deadline = new Deadline(context.config.settings.deadline);
+  const name = request.namespace;
+  // Read once, and only for an image that a policy selecting by label could govern: a slow
+  // apiserver must not hold up (past their deadline) images no such policy matches.
+  let read: Promise<NamespaceInfo> | undefined;
+  const namespace = {
+    name,
+    labels: () => {
+      read ??= namespaceInfo(name, context, deadline);
+      return read;
+    },
+  };
   try {
-    const namespace = await namespaceInfo(request.namespace, context, deadline);
     const images = await Promise.all(
       [...byImage].map(([image, pointers]) =>
         judgeImage(image, pointers, namespace, context, deadline),
@@ -158,7 +168,7 @@ async function namespaceInfo(
 async function judgeImage(
   image: string,
   pointers: readonly string[],
-  namespace: NamespaceInfo,
+  unread: { readonly name: string; readonly labels: () => Promise<NamespaceInfo> },
   context: AdmissionContext,
   deadline: Deadline,
 ): Promise<ImageOutcome> {
@@ -186,7 +196,13 @@ async function judgeImage(
     return outcome('deny', { reasons: [{ code: e.code, message: e.message }] });
   }
   const { settings } = context.config;
-  const selection = selectImagePolicy(settings.imagePolicies, ref.name, namespace);
+  // Without labels first: only an answer that needs them waits for the read.
+  let namespace: NamespaceInfo = { name: unread.name, labels: undefined };
+  let selection = selectImagePolicy(settings.imagePolicies, ref.name, namespace);
+  if (selection.kind === 'labels-unknown') {
+    namespace = await unread.labels();
+    selection = selectImagePolicy(settings.imagePolicies, ref.name, namespace);
+  }
   switch (selection.kind) {
     case 'unmatched': {
       const reasons: Reason[] = [
@@ -207,7 +223,8 @@ async function judgeImage(
           message: `the labels of namespace ${namespace.name} could not be read, and image policy ${policy.name} selects namespaces by label${namespace.unavailable === undefined ? '' : ` (${namespace.unavailable})`}`,
         },
       ];
-      return outcome(violation(policy.mode), { policy: policy.name, mode: policy.mode, reasons });
+      const { mode } = selection;
+      return outcome(violation(mode), { policy: policy.name, mode, reasons });
     }
     case 'policy':
       break;

@@ -26,15 +26,17 @@ export function logAdmission(
       name: request.name,
       dryRun: request.dryRun,
       allowed: outcome.response.allowed,
+      // Image names come from the pod, platform names from a registry's index: untrusted text
+      // bound for a terminal (kubectl logs), escaped as the messages are.
       images: outcome.images.map((i) => ({
-        image: i.image,
+        image: printable(i.image, 1024),
         digest: i.digest,
         policy: i.policy,
         mode: i.mode,
         result: i.result,
         reasons: i.reasons.map((r) => ({
           code: r.code,
-          platform: r.platform,
+          platform: r.platform === undefined ? undefined : printable(r.platform, 128),
           requirement: r.requirement,
           rejections: r.rejections,
           message: printable(r.message, 300),

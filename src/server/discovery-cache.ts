@@ -14,8 +14,11 @@ export class DiscoveryCache<T> {
     private readonly clock: () => number = Date.now,
     private readonly count: CacheCounter = () => {},
     maxEntries = 10_000,
+    /** Bounds what is kept by size too (the bytes of discovered documents), with `weigh`. */
+    maxWeight = Number.POSITIVE_INFINITY,
+    private readonly weigh: (found: T) => number = () => 0,
   ) {
-    this.#entries = new LruMap(maxEntries);
+    this.#entries = new LruMap(maxEntries, maxWeight);
   }
 
   /** `keep` says whether a discovery that succeeded may be kept (one with failed paths is not). */
@@ -26,19 +29,24 @@ export class DiscoveryCache<T> {
   ): Promise<T> {
     const now = this.clock();
     const found = this.#entries.get(key);
-    if (found !== undefined && now - found.at < this.ttl) {
+    // An age below zero is a clock stepped back, not a fresh entry: it is not trusted.
+    const age = found === undefined ? Number.NaN : now - found.at;
+    if (found !== undefined && age >= 0 && age < this.ttl) {
       this.count('hit');
       return found.documents;
     }
     this.count('miss');
     const documents = load();
     if (this.ttl > 0) {
-      this.#entries.set(key, { at: now, documents });
+      const entry = { at: now, documents };
+      this.#entries.set(key, entry);
+      const ours = (): boolean => this.#entries.get(key)?.documents === documents;
       const forget = (): void => {
-        if (this.#entries.get(key)?.documents === documents) this.#entries.delete(key);
+        if (ours()) this.#entries.delete(key);
       };
       documents.then((value) => {
         if (!keep(value)) forget();
+        else if (ours()) this.#entries.set(key, entry, this.weigh(value));
       }, forget);
     }
     return documents;

@@ -99,6 +99,14 @@ function ociReference(image: ImageReference): string {
   return `${OCI_SCHEME}${image.name}${tag}${digest}`;
 }
 
+/** Image digests whose discovered documents are kept for the TTL at once. */
+const MAX_DISCOVERIES = 10_000;
+/**
+ * Bytes of discovered documents kept at once: a registry holds up to 256 documents of 16 MiB
+ * per image, and without this bound a few images' worth, kept for the TTL, exhaust the heap.
+ */
+const MAX_DISCOVERED_BYTES = 256 * 1024 * 1024;
+
 export interface ServerVerifiersOptions {
   /** Registry logins; default: the Docker config (`DOCKER_CONFIG`), read again whenever needed. */
   readonly credentials?: CredentialStore;
@@ -145,7 +153,14 @@ export function serverVerifiers(options: ServerVerifiersOptions = {}): ServerVer
           registry: settings.attestations.registry ? registry : undefined,
           dirs: settings.attestations.dirs,
           local: new DiscoveryCache<LocalIndex>(ttl, clock, counter('discovery')),
-          found: new DiscoveryCache<SourceResult>(ttl, clock, counter('discovery')),
+          found: new DiscoveryCache<SourceResult>(
+            ttl,
+            clock,
+            counter('discovery'),
+            MAX_DISCOVERIES,
+            MAX_DISCOVERED_BYTES,
+            (found) => found.documents.reduce((n, d) => n + d.bytes.byteLength, 0),
+          ),
         }),
         documents: new DocumentCache(settings.cache.documents, counter('documents')),
       });

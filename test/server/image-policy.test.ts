@@ -15,6 +15,7 @@ import {
   capturedLogger,
   configYaml,
   EVALUATED_AT,
+  GOOD,
   verifierFor,
   writeWebhookDir,
 } from './webhook-dir.js';
@@ -206,5 +207,116 @@ describe('when the server configuration is loaded', () => {
       code: 'SERVER_CONFIG_INVALID',
       message: expect.stringContaining('matchLabels'),
     });
+  });
+});
+
+describe('when the labels are unknown and a less specific policy in another mode could govern', () => {
+  // Attack: the apiserver is down, slow or refusing (or made so). A warn-mode policy selecting
+  // by label is the most specific match; with the labels known it would not select this
+  // namespace, and the enforce policy behind it would deny. Unknown labels must not turn that
+  // deny into a warning.
+  const devOnly = {
+    ...staging,
+    namespaces: {
+      include: undefined,
+      exclude: new Set<string>(),
+      matchLabels: new Map([['tier', 'dev']]),
+    },
+  };
+
+  it('selection names the strictest mode any policy it could not rule out has', () => {
+    expect(
+      selectImagePolicy(
+        [prod, devOnly],
+        'ghcr.io/acme/staging/app',
+        ns('payments', { tier: 'prod' }),
+      ),
+    ).toMatchObject({ kind: 'policy', policy: { name: 'prod' } });
+    expect(
+      selectImagePolicy([prod, devOnly], 'ghcr.io/acme/staging/app', ns('payments')),
+    ).toMatchObject({ kind: 'labels-unknown', policy: { name: 'staging' }, mode: 'enforce' });
+    // Only policies that could still select the namespace count: prod excludes kube-system.
+    expect(
+      selectImagePolicy([prod, devOnly], 'ghcr.io/acme/staging/app', ns('kube-system')),
+    ).toMatchObject({ kind: 'labels-unknown', policy: { name: 'staging' }, mode: 'warn' });
+    // An enforce policy asking the same labels (or more) selects only where staging does.
+    const prodToo = {
+      ...prod,
+      namespaces: {
+        ...devOnly.namespaces,
+        matchLabels: new Map([
+          ['tier', 'dev'],
+          ['team', 'a'],
+        ]),
+      },
+    };
+    expect(
+      selectImagePolicy([prodToo, devOnly], 'ghcr.io/acme/staging/app', ns('payments')),
+    ).toMatchObject({ kind: 'labels-unknown', policy: { name: 'staging' }, mode: 'warn' });
+  });
+
+  it('an unreadable namespace is denied, not warned about, when enforce would otherwise apply', async () => {
+    const server = buildServer({
+      logger: capturedLogger().logger,
+      verifierFor,
+      clock: () => EVALUATED_AT,
+      namespaceLabels: { labelsOf: async () => Promise.reject(new Error('apiserver down')) },
+    });
+    server.install({ ...settings, imagePolicies: [prod, devOnly] });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: admissionReview({ containers: [`ghcr.io/acme/staging/app@${BAD}`] }),
+    });
+    const { response } = res.json();
+    expect(response.allowed).toBe(false);
+    expect(response.status.message).toContain('NAMESPACE_LABELS_UNAVAILABLE');
+    await server.app.close();
+  });
+});
+
+describe('when the labels are slow to read and the image needs none', () => {
+  // Attack: an apiserver that hangs (or is made to) held every admission for the label read,
+  // even of images no label-selecting policy matches, until their deadline: all denied.
+  it('an image whose policies select no namespace by label is judged without waiting for them', async () => {
+    const labelled = {
+      ...staging,
+      namespaces: {
+        include: undefined,
+        exclude: new Set<string>(),
+        matchLabels: new Map([['tier', 'dev']]),
+      },
+    };
+    let reads = 0;
+    const server = buildServer({
+      logger: capturedLogger().logger,
+      verifierFor,
+      clock: () => EVALUATED_AT,
+      namespaceLabels: {
+        labelsOf: (_name, signal) => {
+          reads++;
+          return new Promise((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason)),
+          );
+        },
+      },
+    });
+    server.install({ ...settings, deadline: 1000, imagePolicies: [prod, labelled] });
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: admissionReview({ containers: [`ghcr.io/acme/app@${GOOD}`] }),
+    });
+    expect(res.json().response.allowed).toBe(true);
+    expect(reads).toBe(0);
+    // An image the label-selecting policy matches still waits for them, and fails closed.
+    const staged = await server.app.inject({
+      method: 'POST',
+      url: '/validate',
+      payload: admissionReview({ containers: [`ghcr.io/acme/staging/app@${GOOD}`] }),
+    });
+    expect(staged.json().response.allowed).toBe(false);
+    expect(reads).toBe(1);
+    await server.app.close();
   });
 });

@@ -272,3 +272,42 @@ describe('when vouch serve is not in a cluster', () => {
     expect((made as VouchError).message).toContain(says);
   });
 });
+
+describe('when the apiserver answers as an attacker would', () => {
+  it('holds: a body dripped a byte at a time ends at the request timeout', async () => {
+    api.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const drip = setInterval(() => res.write(' '), 20);
+      res.on('close', () => clearInterval(drip));
+    };
+    const started = Date.now();
+    const e = await failure(reader({ requestTimeoutMs: 400 }).labelsOf('payments', never));
+    expect(e.code).toBe('KUBERNETES_UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('holds: an endless chunked body is refused at the bound, not buffered', async () => {
+    api.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(256 * 1024, 0x20);
+      const pump = () => {
+        while (res.write(chunk)) {}
+      };
+      res.on('drain', pump);
+      pump();
+    };
+    const e = await failure(reader().labelsOf('payments', never));
+    expect(e.code).toBe('KUBERNETES_INVALID');
+  });
+
+  it('holds: terminal escapes and bidi overrides in a Status message are escaped', async () => {
+    api.handler = (_req, res) =>
+      json(res, 403, {
+        kind: 'Status',
+        message: 'forbidden\u001b[2J\u001b]0;owned\u0007\u202e\n',
+      });
+    const e = await failure(reader().labelsOf('payments', never));
+    expect([...e.message].some((c) => c < ' ' || c === '\u202e')).toBe(false);
+    expect(e.message).toContain('\\u{1b}[2J');
+  });
+});
