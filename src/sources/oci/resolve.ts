@@ -6,11 +6,8 @@ import { type Platform, platformName } from './manifest.js';
 import { INDEX_MEDIA_TYPES } from './media-types.js';
 import type { ImageReference } from './reference.js';
 
-/** An image reference resolved to the digest of its manifest bytes. */
-export interface ResolvedImage extends FetchedManifest {
-  /** For an image index: its platform manifests, in index order. */
-  readonly platforms: readonly { readonly digest: OciDigest; readonly platform: Platform }[];
-}
+/** An image reference resolved to the digest of its manifest bytes (an index lists its platforms). */
+export type ResolvedImage = FetchedManifest;
 
 /**
  * Resolves a tag (or checks a digest) by fetching the manifest: the digest is computed from
@@ -26,14 +23,7 @@ export async function resolveImage(
     throw new VouchError('USAGE', 'the image reference has neither tag nor digest', {
       path: 'reference',
     });
-  const fetched = await client.manifest(ref.repository, reference, deadline);
-  const platforms =
-    fetched.manifest.kind === 'index'
-      ? fetched.manifest.manifests.flatMap((d) =>
-          d.platform === undefined ? [] : [{ digest: d.digest, platform: d.platform }],
-        )
-      : [];
-  return { ...fetched, platforms };
+  return client.manifest(ref.repository, reference, deadline);
 }
 
 /** `all`, or platforms named `os/arch[/variant]`. */

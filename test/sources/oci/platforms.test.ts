@@ -19,7 +19,6 @@ function indexOf(platforms: readonly Platform[]): ResolvedImage {
     mediaType: MEDIA_TYPE.ociIndex,
     bytes: Buffer.from('{}'),
     manifest: { kind: 'index', schemaVersion: 2, manifests },
-    platforms: manifests.map((m) => ({ digest: m.digest, platform: m.platform })),
   };
 }
 
