@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,12 @@ import { MEDIA_TYPE } from '../src/sources/oci/media-types.js';
 import { OciRegistry } from '../src/sources/oci/registry.js';
 import type { SourceDocument } from '../src/sources/source.js';
 import { type ImageDiscovery, verify } from '../src/verify.js';
+import {
+  type IndexEntry,
+  indexBytes,
+  manifestBytes,
+  sha256Of as sha256,
+} from './support/crafted-manifests.js';
 import {
   authority,
   dsse,
@@ -25,42 +30,6 @@ const policy = policyOf({
   authorities: { builder: authority(builder) },
   requirements: [{ name: 'provenance', predicateType: PROVENANCE, signers: ['builder'] }],
 });
-
-const sha256 = (bytes: Buffer): string =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const manifestBytes = (seed: string): Buffer =>
-  Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE.ociManifest,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha256(Buffer.from(seed)),
-        size: seed.length,
-      },
-      layers: [],
-    }),
-  );
-
-interface Entry {
-  readonly digest: string;
-  readonly mediaType?: string;
-  readonly platform?: { os: string; architecture: string; variant?: string };
-}
-
-const indexBytes = (entries: readonly Entry[]): Buffer =>
-  Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE.ociIndex,
-      manifests: entries.map((e) => ({
-        mediaType: e.mediaType ?? MEDIA_TYPE.ociManifest,
-        digest: e.digest,
-        size: 100,
-        ...(e.platform === undefined ? {} : { platform: e.platform }),
-      })),
-    }),
-  );
 
 /** Attested digests: discovery finds one provenance for each, none for anything else. */
 function discovery(attested: ReadonlySet<string>, asked: string[]): ImageDiscovery {
@@ -109,7 +78,7 @@ describe('verify, when a hostile registry crafts the image index', () => {
   });
 
   /** Serves the index under a tag and under its digest; returns its digest. */
-  const publish = (tag: string, entries: readonly Entry[]): string => {
+  const publish = (tag: string, entries: readonly IndexEntry[]): string => {
     const bytes = indexBytes(entries);
     tags.set(tag, bytes);
     tags.set(sha256(bytes), bytes);

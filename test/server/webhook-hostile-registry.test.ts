@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,9 +6,9 @@ import { loadServerConfig } from '../../src/server/config.js';
 import { DocumentCache } from '../../src/server/document-cache.js';
 import { buildServer, type WebhookServer } from '../../src/server/server.js';
 import { policyVerifier } from '../../src/server/verifier.js';
-import { MEDIA_TYPE } from '../../src/sources/oci/media-types.js';
 import { OciRegistry } from '../../src/sources/oci/registry.js';
 import type { ImageDiscovery } from '../../src/verify.js';
+import { indexBytes, manifestBytes, sha256Of as sha256 } from '../support/crafted-manifests.js';
 import { admissionReview } from './admission-fixtures.js';
 import {
   capturedLogger,
@@ -23,23 +22,8 @@ import {
 // Docker-Content-Digest header that lies) in front of the webhook's verifier; attestations
 // come through the discovery hook, for the digests listed in `attested`.
 
-const sha256 = (bytes: Buffer): string =>
-  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const manifest = (seed: string): Buffer =>
-  Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPE.ociManifest,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha256(Buffer.from(seed)),
-        size: seed.length,
-      },
-      layers: [],
-    }),
-  );
-const GOOD = manifest('good');
-const EVIL = manifest('evil');
+const GOOD = manifestBytes('good');
+const EVIL = manifestBytes('evil');
 
 const CONFIG = `apiVersion: vouch/v1
 kind: ServerConfig
@@ -155,20 +139,9 @@ describe('when the registry answers the webhook differently from one request to 
 
   it("a platform name from the registry's index, or an image name from the pod, is escaped in the decision log", async () => {
     const trick = 'linux\u202e\u009b31m';
-    const index = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPE.ociIndex,
-        manifests: [
-          {
-            mediaType: MEDIA_TYPE.ociManifest,
-            digest: sha256(EVIL),
-            size: EVIL.length,
-            platform: { os: trick, architecture: 'amd64' },
-          },
-        ],
-      }),
-    );
+    const index = indexBytes([
+      { digest: sha256(EVIL), platform: { os: trick, architecture: 'amd64' } },
+    ]);
     attested.add(sha256(index));
     answers = [{ body: index }];
     const before = lines.length;
