@@ -67,6 +67,14 @@ export class TestLayout {
     );
   }
 
+  /** A single-platform image tagged `v1`, pushed as `acme/app` to each registry (by skopeo). */
+  async pushedImage(hosts: readonly string[], options: { login?: boolean } = {}): Promise<Blob> {
+    const image = this.image();
+    this.tag('v1', image);
+    for (const host of hosts) await this.push('v1', host, 'acme/app', options);
+    return image;
+  }
+
   /** A multi-platform image index over images for these `os/arch` platforms. */
   imageIndex(platforms: readonly string[]): { index: Blob; platforms: Blob[] } {
     const manifests = platforms.map((p) => {

@@ -2,7 +2,7 @@ import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { TEST_LOGIN } from './registry.js';
+import { type RunningRegistry, startRegistry, TEST_LOGIN } from './registry.js';
 import { writeSelfSigned } from './self-signed.js';
 
 export const TOKEN_ISSUER = 'vouch-test-token-server';
@@ -111,4 +111,14 @@ export async function startTokenServer(dir: string): Promise<TokenServer> {
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The token-auth registry instance, trusting `tokens` as its token server. */
+export function startTokenRegistry(tokens: TokenServer): Promise<RunningRegistry> {
+  return startRegistry('token', {
+    REGISTRY_AUTH_TOKEN_REALM: tokens.realm,
+    REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: tokens.certificate,
+    REGISTRY_AUTH_TOKEN_ISSUER: TOKEN_ISSUER,
+    REGISTRY_AUTH_TOKEN_SERVICE: TOKEN_SERVICE,
+  });
 }

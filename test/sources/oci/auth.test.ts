@@ -13,9 +13,9 @@ import {
 } from '../../support/registry.js';
 import { type Blob, TestLayout } from '../../support/registry-images.js';
 import {
+  startTokenRegistry,
   startTokenServer,
   TEST_IDENTITY_TOKEN,
-  TOKEN_ISSUER,
   TOKEN_SERVICE,
   type TokenServer,
 } from '../../support/registry-token.js';
@@ -52,17 +52,10 @@ describe.skipIf(!present)('when the registry asks for a login', () => {
     scratch = mkdtempSync(join(tmpdir(), 'vouch-oci-auth-'));
     tokens = await startTokenServer(scratch);
     basic = await startRegistry('htpasswd');
-    token = await startRegistry('token', {
-      REGISTRY_AUTH_TOKEN_REALM: tokens.realm,
-      REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: tokens.certificate,
-      REGISTRY_AUTH_TOKEN_ISSUER: TOKEN_ISSUER,
-      REGISTRY_AUTH_TOKEN_SERVICE: TOKEN_SERVICE,
+    token = await startTokenRegistry(tokens);
+    image = await new TestLayout(join(scratch, 'images')).pushedImage([basic.host, token.host], {
+      login: true,
     });
-    const layout = new TestLayout(join(scratch, 'images'));
-    image = layout.image();
-    layout.tag('v1', image);
-    await layout.push('v1', basic.host, 'acme/app', { login: true });
-    await layout.push('v1', token.host, 'acme/app', { login: true });
   });
 
   afterAll(async () => {

@@ -17,9 +17,8 @@ import {
 import { type Blob, TestLayout } from '../../support/registry-images.js';
 import { type FaultProxy, startFaultProxy } from '../../support/registry-proxy.js';
 import {
+  startTokenRegistry,
   startTokenServer,
-  TOKEN_ISSUER,
-  TOKEN_SERVICE,
   type TokenServer,
 } from '../../support/registry-token.js';
 import { type KeyFiles, makeKeyFiles, PROVENANCE, provenance } from '../../support/signing.js';
@@ -586,17 +585,10 @@ describe.skipIf(!present)('when the built CLI pushes to a registry that asks for
     ws = workspace(scratch);
     tokens = await startTokenServer(scratch);
     basic = await startRegistry('htpasswd');
-    token = await startRegistry('token', {
-      REGISTRY_AUTH_TOKEN_REALM: tokens.realm,
-      REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: tokens.certificate,
-      REGISTRY_AUTH_TOKEN_ISSUER: TOKEN_ISSUER,
-      REGISTRY_AUTH_TOKEN_SERVICE: TOKEN_SERVICE,
+    token = await startTokenRegistry(tokens);
+    image = await new TestLayout(join(scratch, 'images')).pushedImage([basic.host, token.host], {
+      login: true,
     });
-    const layout = new TestLayout(join(scratch, 'images'));
-    image = layout.image();
-    layout.tag('v1', image);
-    await layout.push('v1', basic.host, 'acme/app', { login: true });
-    await layout.push('v1', token.host, 'acme/app', { login: true });
     writeFileSync(
       join(ws.docker, 'config.json'),
       JSON.stringify({ auths: { [basic.host]: { auth }, [token.host]: { auth } } }),
@@ -680,10 +672,7 @@ describe.skipIf(!present)(
       ws = workspace(scratch);
       pki = writeTestPki(scratch, ['IP:127.0.0.1']);
       registry = await startRegistry('anonymous', {}, { tls: pki });
-      const layout = new TestLayout(join(scratch, 'images'));
-      image = layout.image();
-      layout.tag('v1', image);
-      await layout.push('v1', registry.host, 'acme/app');
+      image = await new TestLayout(join(scratch, 'images')).pushedImage([registry.host]);
     });
 
     afterAll(async () => {

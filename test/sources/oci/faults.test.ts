@@ -74,9 +74,7 @@ describe.skipIf(!present)('when a proxy between Vouch and docker-registry inject
     registry = await startRegistry('anonymous');
     scratch = mkdtempSync(join(tmpdir(), 'vouch-oci-faults-'));
     const layout = new TestLayout(join(scratch, 'images'));
-    image = layout.image();
-    layout.tag('v1', image);
-    await layout.push('v1', registry.host, 'acme/app');
+    image = await layout.pushedImage([registry.host]);
     const statement = (type: string, n: number) =>
       statementJson({ sha256: image.digest.slice(7) }, type, { n });
     const att = layout.cosignAttestations([

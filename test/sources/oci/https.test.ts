@@ -43,11 +43,7 @@ describe.skipIf(!present)('when the registry serves HTTPS with a private CA', ()
     scratch = mkdtempSync(join(tmpdir(), 'vouch-oci-tls-'));
     pki = writeTestPki(scratch, ['IP:127.0.0.1']);
     registry = await startRegistry('anonymous', {}, { tls: pki });
-    const layout = new TestLayout(join(scratch, 'images'));
-    image = layout.image();
-    layout.tag('v1', image);
-    // skopeo speaks https to it (without checking the certificate: it is the producer here).
-    await layout.push('v1', registry.host, 'acme/app');
+    image = await new TestLayout(join(scratch, 'images')).pushedImage([registry.host]);
   });
 
   afterAll(async () => {
