@@ -76,6 +76,8 @@ export async function startRegistry(
     {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
+        // Info level for its "listening on" line: the proof that this instance holds the port.
+        REGISTRY_LOG_LEVEL: 'info',
         REGISTRY_HTTP_ADDR: host,
         REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: storage,
         ...(access === 'htpasswd'
@@ -90,8 +92,10 @@ export async function startRegistry(
     },
   );
   let stderr = '';
+  let listening = false;
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    listening ||= stderr.includes(`listening on ${host}`);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
@@ -105,11 +109,13 @@ export async function startRegistry(
       await stop();
       throw new Error(`docker-registry (${access}) exited: ${stderr}`);
     }
+    // A port picked free can be taken by another test's registry before this one binds it:
+    // only an answer after this instance said it listens is this instance's.
     try {
-      const status = await probe(host, tls);
+      const status = listening ? await probe(host, tls) : 0;
       if (status === 200 || status === 401) return { host, storage, stop };
     } catch {
-      // not listening yet
+      // not answering yet
     }
     if (Date.now() > until) {
       await stop();
