@@ -1,8 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { documentSigners, parseSignedDocument } from '../src/attestation/attestation.js';
 import { signStatement } from '../src/attestation/produce.js';
 import { STATEMENT_V1, type Statement } from '../src/attestation/statement.js';
@@ -11,8 +7,8 @@ import { RegistryClient } from '../src/sources/oci/client.js';
 import { Deadline } from '../src/sources/oci/deadline.js';
 import { MEDIA_TYPE } from '../src/sources/oci/media-types.js';
 import { OciRegistry } from '../src/sources/oci/registry.js';
+import { REGISTRY_BIN, startRegistry } from '../test/support/registry.js';
 import { atMost, type BenchOptions, type Ratio, type Suite, skippedSuite } from './harness.js';
-import { REPO } from './spawned.js';
 
 // Discovery + signature verification of an image with 10 attestations on a loopback
 // docker-registry 2.8 (no referrers API: the tag-schema path), cold (a new client: new
@@ -35,42 +31,9 @@ interface RegistryBenchCase {
   readonly connections: number;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
 /** True when Debian's docker-registry can be started here. */
 function registryInstalled(): boolean {
-  return spawnSync('docker-registry', ['--version'], { stdio: 'ignore' }).error === undefined;
-}
-
-async function startRegistry(storage: string): Promise<{ host: string; child: ChildProcess }> {
-  const host = `127.0.0.1:${await freePort()}`;
-  const config = join(REPO, 'test', 'registry', 'config-anonymous.yml');
-  const child = spawn('docker-registry', ['serve', config], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin',
-      REGISTRY_HTTP_ADDR: host,
-      REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: storage,
-    },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://${host}/v2/`)).status === 200) return { host, child };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill();
-  throw new Error('docker-registry did not start (apt-get install docker-registry)');
+  return spawnSync(REGISTRY_BIN, ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
 /** Runs the registry benchmark; `rounds` decisions per case. */
@@ -78,8 +41,8 @@ async function runRegistryBench(
   rounds: number,
   log: (line: string) => void,
 ): Promise<RegistryBenchCase[]> {
-  const storage = mkdtempSync(join(tmpdir(), 'vouch-bench-registry-'));
-  const { host, child } = await startRegistry(storage);
+  const registry = await startRegistry('anonymous');
+  const { host } = registry;
   try {
     const pair = generateKeyPair('ecdsa-p256');
     const key = loadPrivateKey(pair.privatePem);
@@ -164,8 +127,7 @@ async function runRegistryBench(
     };
     return [await measure('cold connection', true), await measure('warm connection', false)];
   } finally {
-    child.kill();
-    rmSync(storage, { recursive: true, force: true });
+    await registry.stop();
   }
 }
 

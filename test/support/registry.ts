@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './paths.js';
+import { REPO } from './vectors.js';
 import type { TestPki } from './test-ca.js';
 
 /** Debian's docker-registry (distribution 2.8) and skopeo, the real peers of the OCI tests. */
