@@ -4,8 +4,8 @@ import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './vectors.js';
 import type { TestPki } from './test-ca.js';
+import { REPO } from './vectors.js';
 
 /** Debian's docker-registry (distribution 2.8) and skopeo, the real peers of the OCI tests. */
 export const REGISTRY_BIN = 'docker-registry';
