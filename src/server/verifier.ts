@@ -187,6 +187,7 @@ export function serverVerifiers(options: ServerVerifiersOptions = {}): ServerVer
             MAX_DISCOVERED_BYTES,
             (found) => found.documents.reduce((n, d) => n + d.bytes.byteLength, 0),
           ),
+          loadDeadline: settings.deadline,
         }),
         documents: new DocumentCache(settings.cache.documents, counter('documents')),
         turns,
