@@ -5,7 +5,11 @@
  * that due time, so a stall shows up in the percentiles (autocannon's -R sends in bursts per
  * tick, which overstates p99). Warm: caches on, after a warm-up. Cold: caches off, so every
  * admission discovers and verifies every attestation again. Reports p50/p99/max, errors and
- * the server's RSS (start, max, end).
+ * the server's RSS (start, max, end). Mixed: the warm rate of small pods while, once a second, a
+ * Deployment of many images arrives whose attestations must all be verified again (more than
+ * the documents cache holds): the small pods' latency and the server's event-loop delay (its
+ * nodejs_eventloop_lag_* gauges, read before and after the phase) show whether one large
+ * admission holds up the others.
  *
  *   npm run bench -- --suite webhook [--webhook-rate 500] [--webhook-seconds 60]
  */
@@ -33,11 +37,36 @@ const WARM_P99_MS = 5;
 const FLAT_RSS_PERCENT = 10;
 /** Attestations in the store besides each image's own provenance: other images' noise. */
 const NOISE = 30;
+/** The large admission of the mixed phase: images, and attestations of each to verify. */
+const LARGE_IMAGES = 16;
+const LARGE_DOCUMENTS = 64;
+/**
+ * The mixed phase's documents cache: room for the small pods' documents, not for the large
+ * admission's, so each large admission verifies all of its documents again (and evicts the
+ * small pods' few, which the next small admissions verify again: a small, honest cost).
+ */
+const MIXED_CACHED_DOCUMENTS = 64;
 
 interface Phase {
   readonly name: string;
   readonly rate: number;
   readonly seconds: number;
+  /** Every this many requests, one is the large admission instead of a small pod. */
+  readonly largeEvery?: number;
+}
+
+/** Latency of the large admissions of a mixed phase. */
+interface LargeResult {
+  readonly sent: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly max: number;
+}
+
+/** The server's event-loop delay over a phase, ms (nodejs_eventloop_lag_* gauges). */
+interface LoopDelay {
+  readonly p99: number;
+  readonly max: number;
 }
 
 interface PhaseResult extends Phase {
@@ -47,13 +76,19 @@ interface PhaseResult extends Phase {
   readonly p99: number;
   readonly max: number;
   readonly rssMiB: { start: number; max: number; end: number };
+  readonly large?: LargeResult;
+  readonly loop?: LoopDelay;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const digestOf = (i: number) => sha256(`bench image ${i}`);
+const largeDigestOf = (i: number) => sha256(`bench large image ${i}`);
+
+/** How the installation caches: warm, cold (off) or mixed (documents cache too small for the large admission). */
+type Caching = 'on' | 'off' | 'mixed';
 
 /** Keys, a policy, attestations, TLS and a ServerConfig in a temporary directory. */
-function writeInstallation(dir: string, caches: boolean): string {
+function writeInstallation(dir: string, caching: Caching): string {
   const pair = generateKeyPair('ecdsa-p256');
   const key = loadPrivateKey(pair.privatePem);
   writeFileSync(join(dir, 'builder.pub'), pair.publicPem);
@@ -75,9 +110,15 @@ spec:
   const att = join(dir, 'attestations');
   mkdirSync(att, { recursive: true });
   const finishedOn = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  for (let i = 0; i < IMAGES + NOISE; i++) {
+  const subjects = [...Array(IMAGES + NOISE).keys()].map(digestOf);
+  if (caching === 'mixed') {
+    for (let i = 0; i < LARGE_IMAGES; i++) {
+      for (let d = 0; d < LARGE_DOCUMENTS; d++) subjects.push(largeDigestOf(i));
+    }
+  }
+  for (const [i, subject] of subjects.entries()) {
     const statement = buildStatement(
-      [{ name: 'ghcr.io/acme/app', digest: { sha256: digestOf(i) } }],
+      [{ name: 'ghcr.io/acme/app', digest: { sha256: subject } }],
       'https://slsa.dev/provenance/v1',
       {
         buildDefinition: {
@@ -111,7 +152,7 @@ spec:
   listen: 127.0.0.1:0
   tls: {cert: tls.crt, key: tls.key}
   attestations: {registry: false, dirs: [attestations]}
-  cache: {documents: ${caches ? 10000 : 0}, discoveryTTL: ${caches ? '30s' : '0s'}}
+  cache: {documents: ${CACHED_DOCUMENTS[caching]}, discoveryTTL: ${caching === 'off' ? '0s' : '30s'}}
   imagePolicies:
     - {name: acme, images: ["ghcr.io/acme/**"], policy: {file: policy.yaml}, mode: enforce}
 `,
@@ -119,27 +160,52 @@ spec:
   return config;
 }
 
+const CACHED_DOCUMENTS: Record<Caching, number> = {
+  on: 10_000,
+  off: 0,
+  mixed: MIXED_CACHED_DOCUMENTS,
+};
+
 /** A pod of three images, as the apiserver sends it. */
 function review(i: number): string {
   const containers = [0, 1, 2].map((c) => ({
     name: `c${c}`,
     image: `ghcr.io/acme/app@sha256:${digestOf((i + c * 7) % IMAGES)}`,
   }));
+  return admissionReview(i, 'Pod', { containers });
+}
+
+/** A Deployment of LARGE_IMAGES images, each with LARGE_DOCUMENTS attestations. */
+function largeReview(i: number): string {
+  const containers = [...Array(LARGE_IMAGES).keys()].map((c) => ({
+    name: `c${c}`,
+    image: `ghcr.io/acme/app@sha256:${largeDigestOf(c)}`,
+  }));
+  return admissionReview(i, 'Deployment', {
+    replicas: 1,
+    selector: { matchLabels: { app: 'large' } },
+    template: { metadata: { labels: { app: 'large' } }, spec: { containers } },
+  });
+}
+
+function admissionReview(i: number, kind: 'Pod' | 'Deployment', spec: object): string {
+  const group = kind === 'Pod' ? '' : 'apps';
+  const version = kind === 'Pod' ? 'v1' : 'apps/v1';
   return JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
     request: {
       uid: `bench-${i}`,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
+      kind: { group, version: 'v1', kind },
+      resource: { group, version: 'v1', resource: `${kind.toLowerCase()}s` },
       namespace: 'bench',
       operation: 'CREATE',
       userInfo: { username: 'bench' },
       object: {
-        apiVersion: 'v1',
-        kind: 'Pod',
+        apiVersion: version,
+        kind,
         metadata: { name: `p${i}`, namespace: 'bench' },
-        spec: { containers },
+        spec,
       },
       dryRun: false,
     },
@@ -183,7 +249,13 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
   const agent = new Agent({ keepAlive: true, ca, maxSockets: 32 });
   const total = Math.round(phase.rate * phase.seconds);
   const latencies: number[] = [];
+  const largeLatencies: number[] = [];
   let errors = 0;
+  let largeErrors = 0;
+  const every = phase.largeEvery;
+  const isLarge = (i: number) => every !== undefined && i % every === every - 1;
+  // Reading the gauges resets the server's event-loop histogram: the next reading is this phase's.
+  if (every !== undefined) await loopDelay(url, agent);
   const rss = { start: rssMiB(pid), max: 0, end: 0 };
   const sampler = setInterval(() => {
     rss.max = Math.max(rss.max, rssMiB(pid));
@@ -192,7 +264,8 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
   const inFlight: Promise<void>[] = [];
   const send = (i: number, due: number) =>
     new Promise<void>((resolve) => {
-      const body = review(i);
+      const large = isLarge(i);
+      const body = large ? largeReview(i) : review(i);
       const req = request(
         `${url}/validate`,
         {
@@ -209,14 +282,18 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
             text += c.toString();
           });
           res.on('end', () => {
-            latencies.push(performance.now() - due);
-            if (res.statusCode !== 200 || !text.includes('"allowed":true')) errors++;
+            (large ? largeLatencies : latencies).push(performance.now() - due);
+            if (res.statusCode !== 200 || !text.includes('"allowed":true')) {
+              if (large) largeErrors++;
+              else errors++;
+            }
             resolve();
           });
         },
       );
       req.on('error', () => {
-        errors++;
+        if (large) largeErrors++;
+        else errors++;
         resolve();
       });
       req.end(body);
@@ -234,26 +311,60 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
   }
   await Promise.all(inFlight);
   clearInterval(sampler);
+  const loop = every === undefined ? undefined : await loopDelay(url, agent);
   agent.destroy();
   rss.end = rssMiB(pid);
   rss.max = Math.max(rss.max, rss.end);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  const small = percentiles(latencies);
+  const big = percentiles(largeLatencies);
   return {
     ...phase,
-    sent: total,
+    sent: latencies.length,
     errors,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: latencies.at(-1) ?? Number.NaN,
+    p50: small(0.5),
+    p99: small(0.99),
+    max: small(1),
     rssMiB: rss,
+    ...(every === undefined
+      ? {}
+      : {
+          large: { sent: largeLatencies.length, errors: largeErrors, p50: big(0.5), max: big(1) },
+        }),
+    ...(loop === undefined ? {} : { loop }),
   };
 }
 
-async function run(caches: boolean, phases: readonly Phase[]): Promise<PhaseResult[]> {
+function percentiles(latencies: number[]): (q: number) => number {
+  latencies.sort((a, b) => a - b);
+  return (q) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+}
+
+/** The server's event-loop delay since the last reading (GET /metrics resets it), ms. */
+function loopDelay(url: string, agent: Agent): Promise<LoopDelay> {
+  return new Promise((resolve, reject) => {
+    request(`${url}/metrics`, { agent }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      res.on('end', () => {
+        const gauge = (name: string) =>
+          Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000;
+        resolve({
+          p99: gauge('nodejs_eventloop_lag_p99_seconds'),
+          max: gauge('nodejs_eventloop_lag_max_seconds'),
+        });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function run(caching: Caching, phases: readonly Phase[]): Promise<PhaseResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-webhook-'));
-  const started = await startServer(writeInstallation(dir, caches)).catch((err) => {
+  const started = await startServer(writeInstallation(dir, caching)).catch((err) => {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
@@ -278,14 +389,20 @@ async function runWebhookBench(
   log: (line: string) => void,
 ): Promise<PhaseResult[]> {
   const warmUp = { name: 'warm-up', rate, seconds: Math.min(5, seconds) };
-  log(`webhook: ${warmUp.seconds} s warm-up, ${seconds} s at ${rate}/s warm, then the cold path`);
+  log(
+    `webhook: ${warmUp.seconds} s warm-up, ${seconds} s at ${rate}/s warm, then the cold path, then mixed`,
+  );
   // Local attestation directories. A registry-discovery phase (vouch serve reading the
   // attestations from the loopback registry bench/registry.ts starts) is one more run() with
   // an installation whose ServerConfig names that registry; its results join these.
   return [
-    ...(await run(true, [warmUp, { name: 'warm (caches on)', rate, seconds }])),
-    ...(await run(false, [
+    ...(await run('on', [warmUp, { name: 'warm (caches on)', rate, seconds }])),
+    ...(await run('off', [
       { name: 'cold (caches off)', rate: COLD_RATE, seconds: Math.min(seconds, 10) },
+    ])),
+    ...(await run('mixed', [
+      warmUp,
+      { name: 'mixed (small pods)', rate, seconds: Math.min(seconds, 20), largeEvery: rate },
     ])),
   ];
 }
@@ -298,14 +415,21 @@ function formatPhases(results: readonly PhaseResult[]): string[] {
       (r) =>
         `${r.name.padEnd(19)} ${String(r.rate).padStart(6)} ${String(r.sent).padStart(9)} ${String(r.errors).padStart(7)} ${f(r.p50)} ${f(r.p99)} ${f(r.max)}   ${r.rssMiB.start.toFixed(0)}/${r.rssMiB.max.toFixed(0)}/${r.rssMiB.end.toFixed(0)}`,
     ),
-    `(${IMAGES} images, ${IMAGES + NOISE} attestations in the store, 3 images per pod; latency from each request's due time)`,
+    ...results.flatMap((r) =>
+      r.large === undefined || r.loop === undefined
+        ? []
+        : [
+            `${r.name}: ${r.large.sent} large admissions (${r.large.errors} errors) p50 ${r.large.p50.toFixed(1)} ms, max ${r.large.max.toFixed(1)} ms; server event-loop delay p99 ${r.loop.p99.toFixed(1)} ms, max ${r.loop.max.toFixed(1)} ms`,
+          ],
+    ),
+    `(${IMAGES} images, ${IMAGES + NOISE} attestations in the store, 3 images per pod; latency from each request's due time; mixed: once a second a Deployment of ${LARGE_IMAGES} images with ${LARGE_DOCUMENTS} attestations each, verified again, ${MIXED_CACHED_DOCUMENTS} documents cached)`,
   ];
 }
 
 export const webhookSuite: Suite = {
   name: 'webhook',
   description:
-    '`vouch serve` over HTTPS on loopback, driven at a fixed rate with keep-alive connections: warm (caches on) and cold',
+    '`vouch serve` over HTTPS on loopback, driven at a fixed rate with keep-alive connections: warm (caches on), cold, and warm with large admissions arriving (mixed)',
   async run(options: BenchOptions, log: (line: string) => void) {
     const results = await runWebhookBench(options.webhookRate, options.webhookSeconds, log);
     const ratios: Ratio[] = results.flatMap((r): Ratio[] => [
@@ -321,6 +445,19 @@ export const webhookSuite: Suite = {
             },
           ]
         : []),
+      ...(r.large === undefined || r.loop === undefined
+        ? []
+        : [
+            { name: `${r.name}: p99`, value: r.p99, unit: 'ms' },
+            { name: `${r.name}: max`, value: r.max, unit: 'ms' },
+            {
+              name: `${r.name}: large errors`,
+              value: r.large.errors,
+              unit: 'requests',
+              target: atMost(0),
+            },
+            { name: `${r.name}: server event-loop delay max`, value: r.loop.max, unit: 'ms' },
+          ]),
     ]);
     return {
       suite: this.name,

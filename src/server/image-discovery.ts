@@ -7,6 +7,7 @@ import { registrySource } from '../sources/oci/registry-source.js';
 import type { SourceDocument, SourceResult } from '../sources/source.js';
 import type { ImageDiscovery } from '../verify.js';
 import type { DiscoveryCache } from './discovery-cache.js';
+import { untilAborted } from './until-aborted.js';
 
 /** Local candidate documents by the sha256 subject digests their payloads name. */
 export type LocalIndex = ReadonlyMap<string, readonly SourceDocument[]>;
@@ -20,6 +21,8 @@ export interface ServerDiscoveryOptions {
   readonly local: DiscoveryCache<LocalIndex>;
   /** Registry discovery per image digest, for its TTL. */
   readonly found: DiscoveryCache<SourceResult>;
+  /** How long one registry discovery, shared by the admissions that ask meanwhile, may take (ms). */
+  readonly loadDeadline: number;
 }
 
 const NOTHING: SourceResult = { documents: [], skipped: [], failures: [] };
@@ -42,10 +45,20 @@ export function serverDiscovery(options: ServerDiscoveryOptions): ImageDiscovery
       local(),
       registry === undefined
         ? NOTHING
-        : options.found.discover(
-            formatReference(image),
-            () => registrySource(registry, image).documents(request),
-            (result) => result.failures.length === 0,
+        : untilAborted(
+            options.found.discover(
+              formatReference(image),
+              // Shared by every admission asking while it runs: bounded by its own deadline,
+              // never by the first admission's, whose end must not fail the others.
+              () =>
+                registrySource(registry, image).documents({
+                  ...request,
+                  signal: AbortSignal.timeout(options.loadDeadline),
+                }),
+              (result) => result.failures.length === 0,
+            ),
+            // Each admission stops waiting at its own deadline.
+            request.signal,
           ),
     ]);
     const hex = image.digest.startsWith('sha256:') ? image.digest.slice('sha256:'.length) : '';

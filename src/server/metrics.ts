@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** The webhook's Prometheus metrics (GET /metrics), one registry per server. */
 export class ServerMetrics {
@@ -51,4 +51,14 @@ export class ServerMetrics {
     labelNames: ['what', 'result'] as const,
     registers: [this.registry],
   });
+
+  /**
+   * The process's own metrics, under the names Node dashboards know: the event-loop delay
+   * (nodejs_eventloop_lag_{p50,p99,max}_seconds, sampled by perf_hooks' monitorEventLoopDelay
+   * over the time since the previous scrape: a stall in verification shows here), RSS, heap and
+   * GC. Once per process (`vouch serve`): each call starts a monitor that runs until exit.
+   */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry });
+  }
 }

@@ -40,6 +40,7 @@ export async function serve(configPath: string, options: ServeOptions): Promise<
   const { logger } = options;
   let loaded = loadServerConfig(configPath);
   const metrics = new ServerMetrics();
+  metrics.collectProcessMetrics();
   // Outside a cluster there is no reader, only the reason why (for the refusal below).
   const labels = inClusterNamespaceLabels({
     ...options.cluster,

@@ -1,12 +1,14 @@
 import { setImmediate } from 'node:timers/promises';
 import { attestationDigest } from '../attestation/envelope.js';
 import { asVouchError } from '../errors.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import type { Artifact } from '../policy/decision.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import { type CredentialStore, dockerConfigCredentials } from '../sources/oci/credentials.js';
 import { OCI_SCHEME } from '../sources/oci/reference.js';
 import { OciRegistry } from '../sources/oci/registry.js';
 import type { PlatformSelection } from '../sources/oci/resolve.js';
-import type { SourceResult } from '../sources/source.js';
+import type { SourceDocument, SourceResult } from '../sources/source.js';
 import { type ImageDiscovery, type Verification, verify } from '../verify.js';
 import { breakglassGrant } from './breakglass.js';
 import type { Platforms, ServerSettings } from './config.js';
@@ -14,14 +16,22 @@ import { DiscoveryCache } from './discovery-cache.js';
 import { DocumentCache } from './document-cache.js';
 import { type LocalIndex, serverDiscovery } from './image-discovery.js';
 import type { ImageReference } from './image-reference.js';
-import type { ImageVerdict, ImageVerifier, VerifyImageRequest } from './image-verifier.js';
+import type {
+  BreakglassGrant,
+  ImageVerdict,
+  ImageVerifier,
+  VerifyImageRequest,
+} from './image-verifier.js';
 import type { ServerMetrics } from './metrics.js';
+import { examineInTurns, VerificationTurns, verificationMemo } from './verification-turns.js';
 
 export interface PolicyVerifierOptions {
   /** Where tags and image indexes are resolved. */
   readonly registry: OciRegistry;
   readonly discover: ImageDiscovery;
   readonly documents: DocumentCache;
+  /** Shares the event loop between verifications; default: this verifier's own. */
+  readonly turns?: VerificationTurns;
 }
 
 /**
@@ -32,14 +42,16 @@ export interface PolicyVerifierOptions {
  * failed verdict, which enforce denies.
  */
 export function policyVerifier(options: PolicyVerifierOptions): ImageVerifier {
+  const turns = options.turns ?? new VerificationTurns();
   return {
     async verifyImage(request: VerifyImageRequest): Promise<ImageVerdict> {
-      const { image, policy, now } = request;
+      const { image, policy, now, signal } = request;
       // Each image's verification is its own turn of the event loop: a request with many
       // images must not hold up the others (their continuations would otherwise all run in
       // one run of microtasks).
       await setImmediate();
       const platforms = platformSelection(request.platforms);
+      const memo = verificationMemo(options.documents.forPolicy(policy));
       let verification: Verification;
       try {
         verification = await verify({
@@ -47,10 +59,16 @@ export function policyVerifier(options: PolicyVerifierOptions): ImageVerifier {
           artifact: ociReference(image),
           sources: [],
           at: now,
-          signal: request.signal,
+          signal,
           registry: options.registry,
-          discover: options.discover,
-          verifiedDocuments: options.documents.forPolicy(policy),
+          // The signatures are checked in turns as soon as the documents are found; the
+          // evaluation then finds them all in the memo and takes one short turn.
+          discover: async (pinned, ask) => {
+            const found = await options.discover(pinned, ask);
+            await examineInTurns(found.documents, policy, memo, turns, signal);
+            return found;
+          },
+          verifiedDocuments: memo,
           ...(platforms === undefined ? {} : { platforms }),
         });
       } catch (err) {
@@ -71,19 +89,25 @@ export function policyVerifier(options: PolicyVerifierOptions): ImageVerifier {
       const breakglass =
         decision.allowed || request.breakglass === undefined
           ? undefined
-          : breakglassGrant(
-              evaluatePolicy(request.breakglass, {
-                artifact: decision.artifact,
-                documents,
-                at: now,
-                verifiedDocuments: options.documents.forPolicy(request.breakglass),
-              }),
-              documents,
-              attestationDigest,
-            );
+          : await breakglassOver(request.breakglass, decision.artifact, documents, now);
       return { kind: 'evaluated', digest: `sha256:${digest}`, decision, breakglass };
     },
   };
+
+  async function breakglassOver(
+    policy: CompiledPolicy,
+    artifact: Artifact,
+    documents: readonly SourceDocument[],
+    at: Date,
+  ): Promise<BreakglassGrant | undefined> {
+    const memo = verificationMemo(options.documents.forPolicy(policy));
+    await examineInTurns(documents, policy, memo, turns);
+    return breakglassGrant(
+      evaluatePolicy(policy, { artifact, documents, at, verifiedDocuments: memo }),
+      documents,
+      attestationDigest,
+    );
+  }
 }
 
 /** DESIGN.md section 11: `index` is the digest referenced; `each` every platform manifest. */
@@ -132,6 +156,8 @@ export function serverVerifiers(options: ServerVerifiersOptions = {}): ServerVer
     get: (registry) => dockerConfigCredentials().get(registry),
   };
   const clock = options.clock ?? Date.now;
+  // One event loop: every configuration's verifiers share its turns.
+  const turns = new VerificationTurns();
   const registries = new Map<boolean, OciRegistry>();
   const registryFor = (plainHttp: boolean): OciRegistry => {
     let registry = registries.get(plainHttp);
@@ -161,8 +187,10 @@ export function serverVerifiers(options: ServerVerifiersOptions = {}): ServerVer
             MAX_DISCOVERED_BYTES,
             (found) => found.documents.reduce((n, d) => n + d.bytes.byteLength, 0),
           ),
+          loadDeadline: settings.deadline,
         }),
         documents: new DocumentCache(settings.cache.documents, counter('documents')),
+        turns,
       });
     },
     close() {

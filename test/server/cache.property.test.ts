@@ -7,6 +7,11 @@ import { loadServerConfig, type ServerSettings } from '../../src/server/config.j
 import { DocumentCache } from '../../src/server/document-cache.js';
 import { indexBySubject } from '../../src/server/image-discovery.js';
 import { buildServer } from '../../src/server/server.js';
+import {
+  examineInTurns,
+  VerificationTurns,
+  verificationMemo,
+} from '../../src/server/verification-turns.js';
 import { serverVerifiers } from '../../src/server/verifier.js';
 import { ANONYMOUS } from '../../src/sources/oci/credentials.js';
 import { OciRegistry } from '../../src/sources/oci/registry.js';
@@ -182,6 +187,64 @@ describe('when decisions go through the verified-document cache', () => {
     expect([hits, misses]).toEqual([0, POOL.length]);
     evaluatePolicy(policy, { ...input, verifiedDocuments: cache.forPolicy(policy) });
     expect(hits).toBe(POOL.length);
+  });
+});
+
+describe('when documents are examined in turns before the evaluation', () => {
+  it('decisions equal those without, over random sequences, budgets and cache sizes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0, 1, 3, 1000),
+        fc.constantFrom(0, 0.05, 2),
+        fc.array(request, { minLength: 1, maxLength: 8 }),
+        async (size, budget, sequence) => {
+          const cache = new DocumentCache(size);
+          const turns = new VerificationTurns(budget);
+          for (const r of sequence) {
+            const policy = POLICIES[r.policy];
+            if (policy === undefined) throw new Error('no policy');
+            const input = {
+              artifact: { digest: { sha256: r.artifact.sha256 } },
+              documents: r.documents.map((i) => ({ bytes: POOL[i] ?? '', source: `d${i}` })),
+              at: new Date(T + r.hours * HOUR),
+            };
+            const memo = verificationMemo(cache.forPolicy(policy));
+            await examineInTurns(input.documents, policy, memo, turns);
+            const inTurns = evaluatePolicy(policy, { ...input, verifiedDocuments: memo });
+            expect(inTurns).toEqual(evaluatePolicy(policy, input));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('examines each document once: the evaluation after the turns is all hits', async () => {
+    const seen: string[] = [];
+    const cache = new DocumentCache(0, (r) => seen.push(r));
+    const [policy] = POLICIES;
+    if (policy === undefined) throw new Error('no policy');
+    const documents = POOL.map((bytes) => ({ bytes }));
+    const memo = verificationMemo(cache.forPolicy(policy));
+    await examineInTurns(documents, policy, memo, new VerificationTurns(0));
+    evaluatePolicy(policy, {
+      artifact: { digest: { sha256: APP.sha256 } },
+      documents,
+      at: new Date(T),
+      verifiedDocuments: memo,
+    });
+    // The shared cache (here keeping nothing) is asked once per document, never again.
+    expect(seen).toEqual(POOL.map(() => 'miss'));
+  });
+
+  it('stops at the deadline, failing closed', async () => {
+    const [policy] = POLICIES;
+    if (policy === undefined) throw new Error('no policy');
+    const memo = verificationMemo(new DocumentCache(10).forPolicy(policy));
+    const signal = AbortSignal.abort(new Error('deadline passed'));
+    await expect(
+      examineInTurns([{ bytes: POOL[0] ?? '' }], policy, memo, new VerificationTurns(), signal),
+    ).rejects.toThrow('deadline passed');
   });
 });
 
