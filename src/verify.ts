@@ -219,7 +219,7 @@ async function judgeImage(
   const found = await discover(image, { ...ask, artifact });
   return decide(request, artifact, {
     documents: [...found.documents, ...local.documents],
-    skipped: local.skipped,
+    skipped: [...found.skipped, ...local.skipped],
     failures: [...found.failures, ...local.failures],
   });
 }

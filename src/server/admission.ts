@@ -1,6 +1,6 @@
 import { encodeBase64 } from '../encoding/base64.js';
 import { asVouchError, type ErrorCode, VouchError } from '../errors.js';
-import type { Decision } from '../policy/decision.js';
+import type { Decision, SkippedInput } from '../policy/decision.js';
 import type { ActiveConfig } from './active-config.js';
 import type { AdmissionRequest, AdmissionResponse } from './admission-review.js';
 import type { Mode } from './config.js';
@@ -54,6 +54,8 @@ export interface ImageOutcome {
   readonly result: ImageResult;
   readonly digest: string | undefined;
   readonly reasons: readonly Reason[];
+  /** Entries of the attestation directories that were not read (for the decision log). */
+  readonly skipped: readonly SkippedInput[];
   readonly breakglass: BreakglassGrant | undefined;
   readonly deadline: boolean;
   readonly ms: number;
@@ -184,6 +186,7 @@ async function judgeImage(
     result,
     digest: rest.digest,
     reasons: rest.reasons ?? [],
+    skipped: rest.skipped ?? [],
     breakglass: rest.breakglass,
     deadline: rest.deadline ?? false,
     ms: performance.now() - started,
@@ -268,12 +271,13 @@ async function judgeImage(
     });
   }
   const { digest, decision } = verdict;
-  if (decision.allowed) return outcome('allow', { ...base, digest });
+  const judged = { ...base, digest, skipped: decision.skipped ?? [] };
+  if (decision.allowed) return outcome('allow', judged);
   const reasons = unmetRequirements(decision);
   if (verdict.breakglass !== undefined && policy.mode === 'enforce') {
-    return outcome('breakglass', { ...base, digest, reasons, breakglass: verdict.breakglass });
+    return outcome('breakglass', { ...judged, reasons, breakglass: verdict.breakglass });
   }
-  return outcome(violation(policy.mode), { ...base, digest, reasons });
+  return outcome(violation(policy.mode), { ...judged, reasons });
 }
 
 /**

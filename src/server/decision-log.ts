@@ -41,6 +41,17 @@ export function logAdmission(
           rejections: r.rejections,
           message: printable(r.message, 300),
         })),
+        // What the attestation directories could not read (a FIFO, an oversized file): it
+        // may be what was needed. Counted, and the first few named.
+        ...(i.skipped.length === 0
+          ? {}
+          : {
+              skipped: i.skipped.length,
+              skippedEntries: i.skipped.slice(0, MAX_SKIPPED_LOGGED).map((e) => ({
+                source: printable(e.source, 512),
+                reason: printable(e.reason, 200),
+              })),
+            }),
         breakglass: i.breakglass,
         ms: round(i.ms),
       })),
@@ -49,6 +60,8 @@ export function logAdmission(
     'admission',
   );
 }
+
+const MAX_SKIPPED_LOGGED = 5;
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;

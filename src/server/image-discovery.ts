@@ -9,8 +9,15 @@ import type { ImageDiscovery } from '../verify.js';
 import type { DiscoveryCache } from './discovery-cache.js';
 import { untilAborted } from './until-aborted.js';
 
-/** Local candidate documents by the sha256 subject digests their payloads name. */
-export type LocalIndex = ReadonlyMap<string, readonly SourceDocument[]>;
+/**
+ * The local directories as read once per TTL: candidate documents by the sha256 subject
+ * digests their payloads name, and the entries not read (reported in every decision, as the
+ * CLI reports them: a document that could not be read may be the one that was needed).
+ */
+export interface LocalIndex {
+  readonly bySubject: ReadonlyMap<string, readonly SourceDocument[]>;
+  readonly skipped: SourceResult['skipped'];
+}
 
 export interface ServerDiscoveryOptions {
   /** Where attestations are searched in registries; undefined when `attestations.registry` is off. */
@@ -26,7 +33,7 @@ export interface ServerDiscoveryOptions {
 }
 
 const NOTHING: SourceResult = { documents: [], skipped: [], failures: [] };
-const NO_INDEX: LocalIndex = new Map();
+const NO_INDEX: LocalIndex = { bySubject: new Map(), skipped: [] };
 
 /**
  * The webhook's discovery for one image manifest (DESIGN.md section 11): the registry's
@@ -39,7 +46,10 @@ export function serverDiscovery(options: ServerDiscoveryOptions): ImageDiscovery
   const local = (): Promise<LocalIndex> =>
     dirs.length === 0
       ? Promise.resolve(NO_INDEX)
-      : options.local.discover('local', async () => indexBySubject(readDocuments(dirs).documents));
+      : options.local.discover('local', async () => {
+          const read = readDocuments(dirs);
+          return { bySubject: indexBySubject(read.documents), skipped: read.skipped };
+        });
   return async (image, request) => {
     const [index, found] = await Promise.all([
       local(),
@@ -62,7 +72,11 @@ export function serverDiscovery(options: ServerDiscoveryOptions): ImageDiscovery
           ),
     ]);
     const hex = image.digest.startsWith('sha256:') ? image.digest.slice('sha256:'.length) : '';
-    return { ...found, documents: [...found.documents, ...(index.get(hex) ?? [])] };
+    return {
+      documents: [...found.documents, ...(index.bySubject.get(hex) ?? [])],
+      skipped: [...found.skipped, ...index.skipped],
+      failures: found.failures,
+    };
   };
 }
 
@@ -73,7 +87,9 @@ export function serverDiscovery(options: ServerDiscoveryOptions): ImageDiscovery
  * names no subject with the image's sha256 could only be rejected (SUBJECT_MISMATCH, DESIGN.md
  * section 6 step 5) — or, not parsing, MALFORMED. Leaving it out cannot change an allow or a deny.
  */
-export function indexBySubject(documents: readonly SourceDocument[]): LocalIndex {
+export function indexBySubject(
+  documents: readonly SourceDocument[],
+): Map<string, SourceDocument[]> {
   const index = new Map<string, SourceDocument[]>();
   for (const document of documents) {
     let subjects: readonly string[];

@@ -7,6 +7,7 @@ import { DiscoveryCache } from './discovery-cache.js';
 import type { CacheCounter } from './document-cache.js';
 import { type InClusterOptions, KubernetesApi } from './kubernetes-api.js';
 import { printable } from './status-message.js';
+import { untilAborted } from './until-aborted.js';
 
 /**
  * How long a namespace's labels are reused: a label change takes at most this long to be seen
@@ -90,7 +91,9 @@ export class ClusterNamespaceLabels implements NamespaceLabels {
       );
     }
     const read = this.#cache.discover(namespace, () => this.#read(namespace));
-    return untilAborted(read, signal);
+    return untilAborted(read, signal).catch((err: unknown) => {
+      throw signal.aborted && err === signal.reason ? aborted(signal) : err;
+    });
   }
 
   close(): void {
@@ -169,16 +172,6 @@ function apiMessage(body: Buffer): string {
   } catch {
     return '';
   }
-}
-
-/** `work`, or the signal's reason as soon as it aborts (the work itself goes on). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(aborted(signal));
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(aborted(signal));
-    signal.addEventListener('abort', stop, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
-  });
 }
 
 function aborted(signal: AbortSignal): VouchError {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -531,5 +532,34 @@ describe('when observed', () => {
     );
     expect(res.body).toMatch(/vouch_cache_requests_total\{cache="documents",result="hit"\} [1-9]/);
     expect(res.body).toContain('vouch_cache_requests_total{cache="discovery",result="hit"} 1');
+  });
+});
+
+describe('when an attestation directory holds an entry it cannot read', () => {
+  it('names it in the decision log line, whatever the decision', async () => {
+    const own = writeWebhookDir();
+    try {
+      execFileSync('mkfifo', [join(own.attestations, 'stuck.dsse.json')]);
+      const log = capturedLogger();
+      const server = buildServer({
+        logger: log.logger,
+        verifierFor: serverVerifierFor,
+        clock: () => EVALUATED_AT,
+      });
+      server.install(loadServerConfig(own.config).settings);
+      const answer = await admit(server, { containers: [image(GOOD), image(BAD)] });
+      expect(answer.allowed).toBe(false);
+      const logged = loggedImages(log.lines) as unknown as {
+        skipped?: number;
+        skippedEntries?: { source: string; reason: string }[];
+      }[];
+      expect(logged).toHaveLength(2);
+      for (const entry of logged) {
+        expect(entry.skipped).toBe(1);
+        expect(entry.skippedEntries?.[0]?.source).toContain('stuck.dsse.json');
+      }
+    } finally {
+      rmSync(own.dir, { recursive: true, force: true });
+    }
   });
 });
