@@ -9,7 +9,10 @@
  * Deployment of many images arrives whose attestations must all be verified again (more than
  * the documents cache holds): the small pods' latency and the server's event-loop delay (its
  * nodejs_eventloop_lag_* gauges, read before and after the phase) show whether one large
- * admission holds up the others.
+ * admission holds up the others. Registry: pods name images by tag in a loopback
+ * docker-registry holding their provenance as referrers, so each admission resolves its tags
+ * (never cached) and discovers attestations there (cached for the discovery TTL, or not at all
+ * in the cold variant).
  *
  *   npm run bench -- --suite webhook [--webhook-rate 500] [--webhook-seconds 60]
  */
@@ -23,7 +26,12 @@ import { fileURLToPath } from 'node:url';
 import { envelopeToJson, signEnvelope } from '../src/attestation/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../src/attestation/envelope.js';
 import { buildStatement } from '../src/attestation/statement.js';
-import { generateKeyPair, loadPrivateKey } from '../src/crypto/keys.js';
+import { type GeneratedKeyPair, generateKeyPair, loadPrivateKey } from '../src/crypto/keys.js';
+import { RegistryClient } from '../src/sources/oci/client.js';
+import { Deadline } from '../src/sources/oci/deadline.js';
+import { MEDIA_TYPE } from '../src/sources/oci/media-types.js';
+import { OciRegistry } from '../src/sources/oci/registry.js';
+import { registryPeersPresent, startRegistry } from '../test/support/registry.js';
 import { writeSelfSigned } from '../test/support/self-signed.js';
 import { atMost, type BenchOptions, type Ratio, type Suite } from './harness.js';
 
@@ -53,6 +61,14 @@ interface Phase {
   readonly seconds: number;
   /** Every this many requests, one is the large admission instead of a small pod. */
   readonly largeEvery?: number;
+  /** The images of small pod i (default: images pinned by digest, attested locally). */
+  readonly images?: (i: number) => readonly string[];
+}
+
+/** A loopback registry holding the bench images (by tag) and their provenance (as referrers). */
+interface RegistryTarget {
+  readonly host: string;
+  readonly key: GeneratedKeyPair;
 }
 
 /** Latency of the large admissions of a mixed phase. */
@@ -84,13 +100,45 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const digestOf = (i: number) => sha256(`bench image ${i}`);
 const largeDigestOf = (i: number) => sha256(`bench large image ${i}`);
 
-/** How the installation caches: warm, cold (off) or mixed (documents cache too small for the large admission). */
-type Caching = 'on' | 'off' | 'mixed';
+/**
+ * How the installation caches: warm, cold (off), mixed (documents cache too small for the
+ * large admission); attestations in the registry, cached or not.
+ */
+type Caching = 'on' | 'off' | 'mixed' | 'registry' | 'registry-cold';
 
-/** Keys, a policy, attestations, TLS and a ServerConfig in a temporary directory. */
-function writeInstallation(dir: string, caching: Caching): string {
-  const pair = generateKeyPair('ecdsa-p256');
+/** Signed SLSA provenance for one image digest, as the builder of the bench images signs it. */
+function provenanceFor(pair: GeneratedKeyPair, subject: string): string {
+  const finishedOn = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const statement = buildStatement(
+    [{ name: 'ghcr.io/acme/app', digest: { sha256: subject } }],
+    'https://slsa.dev/provenance/v1',
+    {
+      buildDefinition: {
+        buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
+        externalParameters: {
+          workflow: {
+            repository: 'https://github.com/acme/app',
+            ref: 'refs/heads/main',
+            path: 'release.yml',
+          },
+        },
+      },
+      runDetails: {
+        builder: { id: 'https://github.com/actions/runner' },
+        metadata: { finishedOn },
+      },
+    },
+  );
   const key = loadPrivateKey(pair.privatePem);
+  const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), [
+    key,
+  ]);
+  return JSON.stringify(envelopeToJson(envelope));
+}
+
+/** Keys, a policy, attestations (local, or already in the registry), TLS and a ServerConfig. */
+function writeInstallation(dir: string, caching: Caching, target?: RegistryTarget): string {
+  const pair = target?.key ?? generateKeyPair('ecdsa-p256');
   writeFileSync(join(dir, 'builder.pub'), pair.publicPem);
   writeFileSync(
     join(dir, 'policy.yaml'),
@@ -109,38 +157,14 @@ spec:
   );
   const att = join(dir, 'attestations');
   mkdirSync(att, { recursive: true });
-  const finishedOn = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const subjects = [...Array(IMAGES + NOISE).keys()].map(digestOf);
+  const subjects = target === undefined ? [...Array(IMAGES + NOISE).keys()].map(digestOf) : [];
   if (caching === 'mixed') {
     for (let i = 0; i < LARGE_IMAGES; i++) {
       for (let d = 0; d < LARGE_DOCUMENTS; d++) subjects.push(largeDigestOf(i));
     }
   }
   for (const [i, subject] of subjects.entries()) {
-    const statement = buildStatement(
-      [{ name: 'ghcr.io/acme/app', digest: { sha256: subject } }],
-      'https://slsa.dev/provenance/v1',
-      {
-        buildDefinition: {
-          buildType: 'https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1',
-          externalParameters: {
-            workflow: {
-              repository: 'https://github.com/acme/app',
-              ref: 'refs/heads/main',
-              path: 'release.yml',
-            },
-          },
-        },
-        runDetails: {
-          builder: { id: 'https://github.com/actions/runner' },
-          metadata: { finishedOn },
-        },
-      },
-    );
-    const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), [
-      key,
-    ]);
-    writeFileSync(join(att, `${i}.dsse.json`), JSON.stringify(envelopeToJson(envelope)));
+    writeFileSync(join(att, `${i}.dsse.json`), provenanceFor(pair, subject));
   }
   writeSelfSigned(join(dir, 'tls.key'), join(dir, 'tls.crt'), 'bench', ['IP:127.0.0.1']);
   const config = join(dir, 'config.yaml');
@@ -151,10 +175,14 @@ kind: ServerConfig
 spec:
   listen: 127.0.0.1:0
   tls: {cert: tls.crt, key: tls.key}
-  attestations: {registry: false, dirs: [attestations]}
-  cache: {documents: ${CACHED_DOCUMENTS[caching]}, discoveryTTL: ${caching === 'off' ? '0s' : '30s'}}
+${
+  target === undefined
+    ? '  attestations: {registry: false, dirs: [attestations]}'
+    : '  registry: {plainHttp: true}\n  attestations: {registry: true, dirs: []}'
+}
+  cache: {documents: ${CACHED_DOCUMENTS[caching]}, discoveryTTL: ${caching.endsWith('off') || caching.endsWith('cold') ? '0s' : '30s'}}
   imagePolicies:
-    - {name: acme, images: ["ghcr.io/acme/**"], policy: {file: policy.yaml}, mode: enforce}
+    - {name: acme, images: ["ghcr.io/acme/**", "127.0.0.1:*/acme/**"], policy: {file: policy.yaml}, mode: enforce}
 `,
   );
   return config;
@@ -164,15 +192,66 @@ const CACHED_DOCUMENTS: Record<Caching, number> = {
   on: 10_000,
   off: 0,
   mixed: MIXED_CACHED_DOCUMENTS,
+  registry: 10_000,
+  'registry-cold': 0,
 };
 
+/** Three of the IMAGES images for pod i, named by `image(n)`. */
+const podImages =
+  (image: (n: number) => string) =>
+  (i: number): string[] =>
+    [0, 1, 2].map((c) => image((i + c * 7) % IMAGES));
+
+const pinnedImages = podImages((n) => `ghcr.io/acme/app@sha256:${digestOf(n)}`);
+
 /** A pod of three images, as the apiserver sends it. */
-function review(i: number): string {
-  const containers = [0, 1, 2].map((c) => ({
-    name: `c${c}`,
-    image: `ghcr.io/acme/app@sha256:${digestOf((i + c * 7) % IMAGES)}`,
-  }));
+function review(i: number, images: readonly string[]): string {
+  const containers = images.map((image, c) => ({ name: `c${c}`, image }));
   return admissionReview(i, 'Pod', { containers });
+}
+
+/**
+ * Pushes the IMAGES bench images (tags v0..v19, each its own config) into the registry with
+ * Vouch's client, and each one's provenance as an OCI 1.1 referrer (with the tag-schema index
+ * docker-registry 2.8 needs).
+ */
+async function seedRegistry(target: RegistryTarget): Promise<void> {
+  const client = new RegistryClient(target.host, { plainHttp: true });
+  const oci = new OciRegistry({ plainHttp: true });
+  const deadline = Deadline.after(60_000);
+  try {
+    for (let n = 0; n < IMAGES; n++) {
+      const config = Buffer.from(JSON.stringify({ bench: n }));
+      const configDigest = await client.pushBlob('acme/app', config, deadline);
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MEDIA_TYPE.ociManifest,
+          config: {
+            mediaType: 'application/vnd.oci.image.config.v1+json',
+            digest: configDigest,
+            size: config.byteLength,
+          },
+          layers: [],
+        }),
+      );
+      const { digest } = await client.pushManifest(
+        'acme/app',
+        `v${n}`,
+        manifest,
+        MEDIA_TYPE.ociManifest,
+        deadline,
+      );
+      await oci.push(`oci://${target.host}/acme/app@${digest}`, {
+        bytes: Buffer.from(provenanceFor(target.key, digest.slice('sha256:'.length))),
+        format: 'dsse',
+        created: new Date().toISOString(),
+      });
+    }
+  } finally {
+    client.close();
+    oci.close();
+  }
 }
 
 /** A Deployment of LARGE_IMAGES images, each with LARGE_DOCUMENTS attestations. */
@@ -265,7 +344,7 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
   const send = (i: number, due: number) =>
     new Promise<void>((resolve) => {
       const large = isLarge(i);
-      const body = large ? largeReview(i) : review(i);
+      const body = large ? largeReview(i) : review(i, (phase.images ?? pinnedImages)(i));
       const req = request(
         `${url}/validate`,
         {
@@ -362,9 +441,13 @@ function loopDelay(url: string, agent: Agent): Promise<LoopDelay> {
   });
 }
 
-async function run(caching: Caching, phases: readonly Phase[]): Promise<PhaseResult[]> {
+async function run(
+  caching: Caching,
+  phases: readonly Phase[],
+  target?: RegistryTarget,
+): Promise<PhaseResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-webhook-'));
-  const started = await startServer(writeInstallation(dir, caching)).catch((err) => {
+  const started = await startServer(writeInstallation(dir, caching, target)).catch((err) => {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
@@ -392,9 +475,6 @@ async function runWebhookBench(
   log(
     `webhook: ${warmUp.seconds} s warm-up, ${seconds} s at ${rate}/s warm, then the cold path, then mixed`,
   );
-  // Local attestation directories. A registry-discovery phase (vouch serve reading the
-  // attestations from the loopback registry bench/registry.ts starts) is one more run() with
-  // an installation whose ServerConfig names that registry; its results join these.
   return [
     ...(await run('on', [warmUp, { name: 'warm (caches on)', rate, seconds }])),
     ...(await run('off', [
@@ -404,7 +484,46 @@ async function runWebhookBench(
       warmUp,
       { name: 'mixed (small pods)', rate, seconds: Math.min(seconds, 20), largeEvery: rate },
     ])),
+    ...(await runRegistryPhases(Math.min(seconds, 10), log)),
   ];
+}
+
+/** Rates of the registry phases: every tag is resolved on every admission. */
+const REGISTRY_RATE = 100;
+const REGISTRY_COLD_RATE = 20;
+
+/** The registry phases, when docker-registry is here (one line says so when it is not). */
+async function runRegistryPhases(
+  seconds: number,
+  log: (line: string) => void,
+): Promise<PhaseResult[]> {
+  if (!registryPeersPresent()) {
+    log('webhook: registry phases skipped (docker-registry and skopeo not installed)');
+    return [];
+  }
+  const registry = await startRegistry('anonymous');
+  try {
+    const target = { host: registry.host, key: generateKeyPair('ecdsa-p256') };
+    await seedRegistry(target);
+    const images = podImages((n) => `${registry.host}/acme/app:v${n}`);
+    return [
+      ...(await run(
+        'registry',
+        [
+          { name: 'warm-up', rate: REGISTRY_RATE, seconds: 2, images },
+          { name: 'registry (tags)', rate: REGISTRY_RATE, seconds, images },
+        ],
+        target,
+      )),
+      ...(await run(
+        'registry-cold',
+        [{ name: 'registry cold', rate: REGISTRY_COLD_RATE, seconds, images }],
+        target,
+      )),
+    ];
+  } finally {
+    await registry.stop();
+  }
 }
 
 function formatPhases(results: readonly PhaseResult[]): string[] {
@@ -422,7 +541,7 @@ function formatPhases(results: readonly PhaseResult[]): string[] {
             `${r.name}: ${r.large.sent} large admissions (${r.large.errors} errors) p50 ${r.large.p50.toFixed(1)} ms, max ${r.large.max.toFixed(1)} ms; server event-loop delay p99 ${r.loop.p99.toFixed(1)} ms, max ${r.loop.max.toFixed(1)} ms`,
           ],
     ),
-    `(${IMAGES} images, ${IMAGES + NOISE} attestations in the store, 3 images per pod; latency from each request's due time; mixed: once a second a Deployment of ${LARGE_IMAGES} images with ${LARGE_DOCUMENTS} attestations each, verified again, ${MIXED_CACHED_DOCUMENTS} documents cached)`,
+    `(${IMAGES} images, ${IMAGES + NOISE} attestations in the store, 3 images per pod; latency from each request's due time; mixed: once a second a Deployment of ${LARGE_IMAGES} images with ${LARGE_DOCUMENTS} attestations each, verified again, ${MIXED_CACHED_DOCUMENTS} documents cached; registry: pods name ${IMAGES} images by tag in a loopback docker-registry holding one provenance referrer each, tags resolved on every admission, discovery cached 30 s (cold: not cached, nothing cached))`,
   ];
 }
 
