@@ -174,9 +174,11 @@ async function verifyImage(
       name,
       local,
       discover,
+      // The registry's own discovery is bounded by `deadline`; a caller's discovery (the
+      // server's, answered from its cache) by the caller's signal.
       {
         limits: request.limits ?? DEFAULT_SOURCE_LIMITS,
-        signal: deadline.signal,
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
       },
     );
   const named = formatReference({

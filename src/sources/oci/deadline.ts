@@ -4,19 +4,29 @@
  */
 export class Deadline {
   readonly at: number;
-  readonly signal: AbortSignal;
+  readonly #parent: AbortSignal | undefined;
+  #signal: AbortSignal | undefined;
 
-  private constructor(at: number, signal: AbortSignal) {
+  private constructor(at: number, parent: AbortSignal | undefined) {
     this.at = at;
-    this.signal = signal;
+    this.#parent = parent;
   }
 
   static after(ms: number, parent?: AbortSignal): Deadline {
-    const own = AbortSignal.timeout(Math.max(0, ms));
-    return new Deadline(
-      Date.now() + ms,
-      parent === undefined ? own : AbortSignal.any([own, parent]),
-    );
+    return new Deadline(Date.now() + ms, parent);
+  }
+
+  /**
+   * Aborts at `at` or with the parent. Made on first use: a verification answered from caches
+   * sends no request, and a timer and a combined signal per image (each kept alive until it
+   * fires) were most of a busy webhook's garbage.
+   */
+  get signal(): AbortSignal {
+    if (this.#signal === undefined) {
+      const own = AbortSignal.timeout(this.remaining());
+      this.#signal = this.#parent === undefined ? own : AbortSignal.any([own, this.#parent]);
+    }
+    return this.#signal;
   }
 
   remaining(): number {
