@@ -158,11 +158,12 @@ describe('when admissions share a slow registry discovery', () => {
     });
     try {
       const before = referrersAsked;
-      const first = discover(image, ask(400));
+      // Its rejection (at its own 400 ms) is expected at once, before the second is awaited.
+      const first = expect(discover(image, ask(400))).rejects.toThrow();
       await sleep(200);
       const second = await discover(image, ask(1000));
       expect(second.failures).toEqual([]);
-      await expect(first).rejects.toThrow();
+      await first;
       expect(referrersAsked).toBe(before + 1);
     } finally {
       registry.close();
