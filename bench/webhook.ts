@@ -97,6 +97,11 @@ interface PhaseResult extends Phase {
   readonly loop: LoopDelay;
   /** The driver's own event-loop delay: a stall here is in the latencies, not the server's. */
   readonly driverLoop: LoopDelay;
+  /**
+   * Share of the phase's admissions the server answered within 5 ms by its own clock (its
+   * latency histogram): what it spent, without the network stack and the driver.
+   */
+  readonly serverWithin5ms: number;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -337,7 +342,7 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
   const every = phase.largeEvery;
   const isLarge = (i: number) => every !== undefined && i % every === every - 1;
   // Reading the gauges resets the server's event-loop histogram: the next reading is this phase's.
-  await loopDelay(url, agent);
+  const before = await serverGauges(url, agent);
   const rss = { start: rssMiB(pid), max: 0, end: 0 };
   const sampler = setInterval(() => {
     rss.max = Math.max(rss.max, rssMiB(pid));
@@ -400,7 +405,11 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
     p99: driverDelay.percentile(99) / 1e6,
     max: driverDelay.max / 1e6,
   };
-  const loop = await loopDelay(url, agent);
+  const after = await serverGauges(url, agent);
+  const loop = after.loop;
+  const answered = after.admissions - before.admissions;
+  const serverWithin5ms =
+    answered === 0 ? Number.NaN : (after.within5ms - before.within5ms) / answered;
   agent.destroy();
   rss.end = rssMiB(pid);
   rss.max = Math.max(rss.max, rss.end);
@@ -421,6 +430,7 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
         }),
     loop,
     driverLoop,
+    serverWithin5ms,
   };
 }
 
@@ -430,8 +440,16 @@ function percentiles(latencies: number[]): (q: number) => number {
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
 }
 
-/** The server's event-loop delay since the last reading (GET /metrics resets it), ms. */
-function loopDelay(url: string, agent: Agent): Promise<LoopDelay> {
+/** What the server's GET /metrics says, read before and after a phase. */
+interface ServerGauges {
+  /** Event-loop delay since the last reading (each reading resets it), ms. */
+  readonly loop: LoopDelay;
+  /** Admissions answered so far, and those the server itself answered within 5 ms. */
+  readonly admissions: number;
+  readonly within5ms: number;
+}
+
+function serverGauges(url: string, agent: Agent): Promise<ServerGauges> {
   return new Promise((resolve, reject) => {
     request(`${url}/metrics`, { agent }, (res) => {
       let text = '';
@@ -441,9 +459,16 @@ function loopDelay(url: string, agent: Agent): Promise<LoopDelay> {
       res.on('end', () => {
         const gauge = (name: string) =>
           Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000;
+        // vouch_admission_duration_seconds is one histogram per endpoint and answer: summed.
+        const sum = (pattern: RegExp) =>
+          [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);
         resolve({
-          p99: gauge('nodejs_eventloop_lag_p99_seconds'),
-          max: gauge('nodejs_eventloop_lag_max_seconds'),
+          loop: {
+            p99: gauge('nodejs_eventloop_lag_p99_seconds'),
+            max: gauge('nodejs_eventloop_lag_max_seconds'),
+          },
+          admissions: sum(/^vouch_admission_duration_seconds_count\{[^}]*\} (\S+)$/gm),
+          within5ms: sum(/^vouch_admission_duration_seconds_bucket\{le="0\.005"[^}]*\} (\S+)$/gm),
         });
       });
     })
@@ -540,10 +565,10 @@ async function runRegistryPhases(
 function formatPhases(results: readonly PhaseResult[]): string[] {
   const f = (ms: number) => ms.toFixed(2).padStart(8);
   return [
-    'phase               rate/s  requests  errors     p50 ms   p99 ms   max ms   loop p99/max ms   driver loop   RSS MiB start/max/end',
+    'phase               rate/s  requests  errors     p50 ms   p99 ms   max ms   loop p99/max ms   driver loop   server <=5ms   RSS MiB start/max/end',
     ...results.map(
       (r) =>
-        `${r.name.padEnd(19)} ${String(r.rate).padStart(6)} ${String(r.sent).padStart(9)} ${String(r.errors).padStart(7)} ${f(r.p50)} ${f(r.p99)} ${f(r.max)}   ${`${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(1)}`.padStart(15)}   ${`${r.driverLoop.p99.toFixed(1)}/${r.driverLoop.max.toFixed(1)}`.padStart(11)}   ${r.rssMiB.start.toFixed(0)}/${r.rssMiB.max.toFixed(0)}/${r.rssMiB.end.toFixed(0)}`,
+        `${r.name.padEnd(19)} ${String(r.rate).padStart(6)} ${String(r.sent).padStart(9)} ${String(r.errors).padStart(7)} ${f(r.p50)} ${f(r.p99)} ${f(r.max)}   ${`${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(1)}`.padStart(15)}   ${`${r.driverLoop.p99.toFixed(1)}/${r.driverLoop.max.toFixed(1)}`.padStart(11)}   ${`${(r.serverWithin5ms * 100).toFixed(2)}%`.padStart(12)}   ${r.rssMiB.start.toFixed(0)}/${r.rssMiB.max.toFixed(0)}/${r.rssMiB.end.toFixed(0)}`,
     ),
     ...results.flatMap((r) =>
       r.large === undefined
