@@ -23,7 +23,12 @@ export class Deadline {
    */
   get signal(): AbortSignal {
     if (this.#signal === undefined) {
-      const own = AbortSignal.timeout(this.remaining());
+      // First used after `at`: already aborted, not on the next timer tick.
+      const left = this.remaining();
+      const own =
+        left === 0
+          ? AbortSignal.abort(new DOMException('the deadline passed', 'TimeoutError'))
+          : AbortSignal.timeout(left);
       this.#signal = this.#parent === undefined ? own : AbortSignal.any([own, this.#parent]);
     }
     return this.#signal;
