@@ -12,12 +12,9 @@ import {
 import { type PublicKey, publicKeyFromSpki } from '../crypto/keys.js';
 import { verifyBytes } from '../crypto/signature.js';
 import { asVouchError, type ErrorCode, VouchError } from '../errors.js';
-import {
-  type CertificateIdentity,
-  certificateIdentity,
-  type SigningCertificate,
-} from './certificate-identity.js';
+import { type CertificateIdentity, certificateIdentity } from './certificate-identity.js';
 import { checkCheckpointNames } from './checkpoint-names.js';
+import type { SigningCertificate } from './fulcio-extensions.js';
 import { tlogContent } from './tlog-content.js';
 import type { TrustRoot } from './trusted-root.js';
 

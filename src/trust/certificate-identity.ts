@@ -1,11 +1,8 @@
-import type { SignedEntity } from '@sigstore/verify';
-import { type FulcioExtensionName, fulcioExtension } from './fulcio-extensions.js';
-
-/** A parsed X.509 certificate, as @sigstore/verify hands it over (its own @sigstore/core). */
-export type SigningCertificate = Extract<
-  SignedEntity['key'],
-  { $case: 'certificate' }
->['certificate'];
+import {
+  type FulcioExtensionName,
+  fulcioExtension,
+  type SigningCertificate,
+} from './fulcio-extensions.js';
 
 /** Who a Fulcio certificate was issued to: the OIDC issuer and the SAN it certifies. */
 export interface CertificateIdentity {

@@ -1,4 +1,10 @@
-import type { SigningCertificate } from './certificate-identity.js';
+import type { SignedEntity } from '@sigstore/verify';
+
+/** A parsed X.509 certificate, as @sigstore/verify hands it over (its own @sigstore/core). */
+export type SigningCertificate = Extract<
+  SignedEntity['key'],
+  { $case: 'certificate' }
+>['certificate'];
 
 /**
  * Fulcio certificate extensions a policy may name (sigstore/fulcio docs/oid-info.md,
