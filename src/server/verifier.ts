@@ -1,4 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
 import { attestationDigest } from '../attestation/envelope.js';
 import { asVouchError } from '../errors.js';
 import type { CompiledPolicy } from '../policy/compile.js';
@@ -46,10 +45,6 @@ export function policyVerifier(options: PolicyVerifierOptions): ImageVerifier {
   return {
     async verifyImage(request: VerifyImageRequest): Promise<ImageVerdict> {
       const { image, policy, now, signal } = request;
-      // Each image's verification is its own turn of the event loop: a request with many
-      // images must not hold up the others (their continuations would otherwise all run in
-      // one run of microtasks).
-      await setImmediate();
       const platforms = platformSelection(request.platforms);
       const memo = verificationMemo(options.documents.forPolicy(policy));
       let verification: Verification;
