@@ -3,7 +3,8 @@
  * fixed-schedule (open-loop) client with keep-alive connections, as the apiserver's client is.
  * Request i is due at t0 + i/rate whatever came back before, and its latency is measured from
  * that due time, so a stall shows up in the percentiles (autocannon's -R sends in bursts per
- * tick, which overstates p99). Warm: caches on, after a warm-up. Cold: caches off, so every
+ * tick, which overstates p99). Floor: the same requests, driven the same way, answered by a
+ * no-op Node HTTPS webhook: what the machine, Node's TLS and HTTP and the driver take. Warm: caches on, after a warm-up. Cold: caches off, so every
  * admission discovers and verifies every attestation again. Reports p50/p99/max, errors and
  * the server's RSS (start, max, end). Mixed: the warm rate of small pods while, once a second, a
  * Deployment of many images arrives whose attestations must all be verified again (more than
@@ -18,7 +19,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -44,6 +53,15 @@ const COLD_RATE = 50;
 const WARM_P99_MS = 5;
 /** RSS growth over the warm phase that still counts as flat, % of its start. */
 const FLAT_RSS_PERCENT = 10;
+/**
+ * monitorEventLoopDelay's sampling interval, the driver's and prom-client's (its default
+ * eventLoopMonitoringPrecision): every sample it records includes it, so an idle loop reads
+ * 10 ms. Delays are reported net of it.
+ */
+const LOOP_RESOLUTION_MS = 10;
+const netOfResolution = (ms: number) => Math.max(0, ms - LOOP_RESOLUTION_MS);
+/** What an allowed AdmissionReview response contains. */
+const ALLOWED = Buffer.from('"allowed":true');
 /** Attestations in the store besides each image's own provenance: other images' noise. */
 const NOISE = 30;
 /** The large admission of the mixed phase: images, and attestations of each to verify. */
@@ -93,6 +111,8 @@ interface PhaseResult extends Phase {
   readonly p99: number;
   readonly max: number;
   readonly rssMiB: { start: number; max: number; end: number };
+  /** RSS growth over the phase, % (rssGrowth). */
+  readonly rssGrowth: number;
   readonly large?: LargeResult;
   readonly loop: LoopDelay;
   /** The driver's own event-loop delay: a stall here is in the latencies, not the server's. */
@@ -299,31 +319,34 @@ function admissionReview(i: number, kind: 'Pod' | 'Deployment', spec: object): s
   });
 }
 
-/** Starts `vouch serve` and resolves with its pid and URL once it logs that it listens. */
-function startServer(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(REPO, 'bin', 'vouch.js'), 'serve', '--config', config],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+/**
+ * Starts a webhook process (`vouch serve`, or the floor's no-op responder) and resolves with it
+ * and its URL once it logs that it listens. Its log goes to a file, as a container's goes to
+ * the runtime: the driver's process never reads it, so it takes no turn of the driver's loop.
+ */
+function startResponder(args: readonly string[], log: string): Promise<Responder> {
+  const out = openSync(log, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', out, 'inherit'] });
+  closeSync(out);
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const url = /"url":"(https:[^"]+)"/.exec(buffered)?.[1];
-      if (url !== undefined) {
-        // From here on the decision log is read and dropped, so the pipe never fills.
-        buffered = '';
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve({ child, url });
-      }
+    const poll = setInterval(() => {
+      const url = /"url":"(https:[^"]+)"/.exec(readFileSync(log, 'utf8'))?.[1];
+      if (url === undefined) return;
+      clearInterval(poll);
+      child.off('exit', exited);
+      resolve({ child, url });
+    }, 50);
+    const exited = (code: number | null) => {
+      clearInterval(poll);
+      reject(new Error(`${args.join(' ')} exited with ${code}`));
     };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`vouch serve exited with ${code}`)));
+    child.once('exit', exited);
   });
+}
+
+interface Responder {
+  readonly child: ChildProcess;
+  readonly url: string;
 }
 
 function rssMiB(pid: number): number {
@@ -331,48 +354,58 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** Sends `rate` requests a second for `seconds` on schedule; latency from each due time. */
-async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promise<PhaseResult> {
-  const agent = new Agent({ keepAlive: true, ca, maxSockets: 32 });
+/**
+ * RSS growth over a phase, %: the median of its last quarter's samples over the median of its
+ * first quarter's. A leak grows both; the heap's sawtooth (a major GC due or just done at the
+ * phase's edges) moves single readings by a fifth, not a quarter's median.
+ */
+function rssGrowth(samples: readonly number[]): number {
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  const median = (xs: readonly number[]) => percentiles([...xs])(0.5);
+  const first = median(samples.slice(0, quarter));
+  return ((median(samples.slice(-quarter)) - first) / first) * 100;
+}
+
+/**
+ * Sends `rate` requests a second for `seconds` on schedule; latency from each due time. The
+ * bodies are encoded before the clock starts, so the driver spends its loop on sockets only.
+ */
+async function drive(url: string, agent: Agent, phase: Phase, pid: number): Promise<PhaseResult> {
   const total = Math.round(phase.rate * phase.seconds);
+  const every = phase.largeEvery;
+  const isLarge = (i: number) => every !== undefined && i % every === every - 1;
+  const bodies = Array.from({ length: total }, (_, i) =>
+    Buffer.from(isLarge(i) ? largeReview(i) : review(i, (phase.images ?? pinnedImages)(i))),
+  );
   const latencies: number[] = [];
   const largeLatencies: number[] = [];
   let errors = 0;
   let largeErrors = 0;
-  const every = phase.largeEvery;
-  const isLarge = (i: number) => every !== undefined && i % every === every - 1;
   // Reading the gauges resets the server's event-loop histogram: the next reading is this phase's.
   const before = await serverGauges(url, agent);
-  const rss = { start: rssMiB(pid), max: 0, end: 0 };
-  const sampler = setInterval(() => {
-    rss.max = Math.max(rss.max, rssMiB(pid));
-  }, 250);
-  const driverDelay = monitorEventLoopDelay({ resolution: 10 });
+  const rss = [rssMiB(pid)];
+  const sampler = setInterval(() => rss.push(rssMiB(pid)), 250);
+  const driverDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   driverDelay.enable();
   const t0 = performance.now() + 50;
   const inFlight: Promise<void>[] = [];
   const send = (i: number, due: number) =>
     new Promise<void>((resolve) => {
       const large = isLarge(i);
-      const body = large ? largeReview(i) : review(i, (phase.images ?? pinnedImages)(i));
+      const body = bodies[i] as Buffer;
       const req = request(
         `${url}/validate`,
         {
           method: 'POST',
           agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
+          headers: { 'content-type': 'application/json', 'content-length': body.byteLength },
         },
         (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => {
-            text += c.toString();
-          });
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             (large ? largeLatencies : latencies).push(performance.now() - due);
-            if (res.statusCode !== 200 || !text.includes('"allowed":true')) {
+            if (res.statusCode !== 200 || !Buffer.concat(chunks).includes(ALLOWED)) {
               if (large) largeErrors++;
               else errors++;
             }
@@ -402,17 +435,14 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
   clearInterval(sampler);
   driverDelay.disable();
   const driverLoop = {
-    p99: driverDelay.percentile(99) / 1e6,
-    max: driverDelay.max / 1e6,
+    p99: netOfResolution(driverDelay.percentile(99) / 1e6),
+    max: netOfResolution(driverDelay.max / 1e6),
   };
   const after = await serverGauges(url, agent);
-  const loop = after.loop;
   const answered = after.admissions - before.admissions;
   const serverWithin5ms =
     answered === 0 ? Number.NaN : (after.within5ms - before.within5ms) / answered;
-  agent.destroy();
-  rss.end = rssMiB(pid);
-  rss.max = Math.max(rss.max, rss.end);
+  rss.push(rssMiB(pid));
   const small = percentiles(latencies);
   const big = percentiles(largeLatencies);
   return {
@@ -422,13 +452,14 @@ async function drive(url: string, ca: Buffer, phase: Phase, pid: number): Promis
     p50: small(0.5),
     p99: small(0.99),
     max: small(1),
-    rssMiB: rss,
+    rssMiB: { start: rss[0] ?? 0, max: Math.max(...rss), end: rss.at(-1) ?? 0 },
+    rssGrowth: rssGrowth(rss),
     ...(every === undefined
       ? {}
       : {
           large: { sent: largeLatencies.length, errors: largeErrors, p50: big(0.5), max: big(1) },
         }),
-    loop,
+    loop: after.loop,
     driverLoop,
     serverWithin5ms,
   };
@@ -464,8 +495,8 @@ function serverGauges(url: string, agent: Agent): Promise<ServerGauges> {
           [...text.matchAll(pattern)].reduce((n, m) => n + Number(m[1]), 0);
         resolve({
           loop: {
-            p99: gauge('nodejs_eventloop_lag_p99_seconds'),
-            max: gauge('nodejs_eventloop_lag_max_seconds'),
+            p99: netOfResolution(gauge('nodejs_eventloop_lag_p99_seconds')),
+            max: netOfResolution(gauge('nodejs_eventloop_lag_max_seconds')),
           },
           admissions: sum(/^vouch_admission_duration_seconds_count\{[^}]*\} (\S+)$/gm),
           within5ms: sum(/^vouch_admission_duration_seconds_bucket\{le="0\.005"[^}]*\} (\S+)$/gm),
@@ -477,25 +508,45 @@ function serverGauges(url: string, agent: Agent): Promise<ServerGauges> {
   });
 }
 
+/**
+ * Who answers: `vouch serve`, or the floor, a no-op Node HTTPS webhook (bench/no-op-webhook.mjs:
+ * TLS, HTTP, JSON and a log line, nothing of Vouch) that shows what this machine, Node and the
+ * driver take before Vouch does anything.
+ */
+type Answerer = 'vouch' | 'no-op';
+
 async function run(
   caching: Caching,
   phases: readonly Phase[],
   target?: RegistryTarget,
+  answerer: Answerer = 'vouch',
 ): Promise<PhaseResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-webhook-'));
-  const started = await startServer(writeInstallation(dir, caching, target)).catch((err) => {
+  const config = writeInstallation(dir, caching, target);
+  const args =
+    answerer === 'vouch'
+      ? [join(REPO, 'bin', 'vouch.js'), 'serve', '--config', config]
+      : [join(REPO, 'bench', 'no-op-webhook.mjs'), join(dir, 'tls.crt'), join(dir, 'tls.key')];
+  const started = await startResponder(args, join(dir, 'decisions.log')).catch((err) => {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
+  // One pool of keep-alive connections for the warm-up and the phases, as the apiserver keeps
+  // its connections to a webhook.
+  const agent = new Agent({
+    keepAlive: true,
+    ca: readFileSync(join(dir, 'tls.crt')),
+    maxSockets: 32,
+  });
   try {
-    const ca = readFileSync(join(dir, 'tls.crt'));
     const results: PhaseResult[] = [];
     for (const phase of phases) {
-      const result = await drive(started.url, ca, phase, started.child.pid ?? 0);
+      const result = await drive(started.url, agent, phase, started.child.pid ?? 0);
       if (!phase.name.startsWith('warm-up')) results.push(result);
     }
     return results;
   } finally {
+    agent.destroy();
     started.child.kill('SIGTERM');
     await new Promise((r) => started.child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });
@@ -509,9 +560,10 @@ async function runWebhookBench(
 ): Promise<PhaseResult[]> {
   const warmUp = { name: 'warm-up', rate, seconds: Math.min(5, seconds) };
   log(
-    `webhook: ${warmUp.seconds} s warm-up, ${seconds} s at ${rate}/s warm, then the cold path, then mixed`,
+    `webhook: ${warmUp.seconds} s warm-up, ${seconds} s at ${rate}/s against a no-op webhook (the floor), then warm, then the cold path, then mixed`,
   );
   return [
+    ...(await run('on', [warmUp, { name: 'floor (no-op)', rate, seconds }], undefined, 'no-op')),
     ...(await run('on', [warmUp, { name: 'warm (caches on)', rate, seconds }])),
     ...(await run('off', [
       { name: 'cold (caches off)', rate: COLD_RATE, seconds: Math.min(seconds, 10) },
@@ -565,10 +617,10 @@ async function runRegistryPhases(
 function formatPhases(results: readonly PhaseResult[]): string[] {
   const f = (ms: number) => ms.toFixed(2).padStart(8);
   return [
-    'phase               rate/s  requests  errors     p50 ms   p99 ms   max ms   loop p99/max ms   driver loop   server <=5ms   RSS MiB start/max/end',
+    'phase               rate/s  requests  errors     p50 ms   p99 ms   max ms   loop p99/max ms   driver loop   server <=5ms   RSS MiB start/max/end  growth',
     ...results.map(
       (r) =>
-        `${r.name.padEnd(19)} ${String(r.rate).padStart(6)} ${String(r.sent).padStart(9)} ${String(r.errors).padStart(7)} ${f(r.p50)} ${f(r.p99)} ${f(r.max)}   ${`${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(1)}`.padStart(15)}   ${`${r.driverLoop.p99.toFixed(1)}/${r.driverLoop.max.toFixed(1)}`.padStart(11)}   ${`${(r.serverWithin5ms * 100).toFixed(2)}%`.padStart(12)}   ${r.rssMiB.start.toFixed(0)}/${r.rssMiB.max.toFixed(0)}/${r.rssMiB.end.toFixed(0)}`,
+        `${r.name.padEnd(19)} ${String(r.rate).padStart(6)} ${String(r.sent).padStart(9)} ${String(r.errors).padStart(7)} ${f(r.p50)} ${f(r.p99)} ${f(r.max)}   ${(Number.isNaN(r.loop.max) ? '-' : `${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(1)}`).padStart(15)}   ${`${r.driverLoop.p99.toFixed(1)}/${r.driverLoop.max.toFixed(1)}`.padStart(11)}   ${(Number.isNaN(r.serverWithin5ms) ? '-' : `${(r.serverWithin5ms * 100).toFixed(2)}%`).padStart(12)}   ${`${r.rssMiB.start.toFixed(0)}/${r.rssMiB.max.toFixed(0)}/${r.rssMiB.end.toFixed(0)}`.padStart(21)}  ${`${r.rssGrowth.toFixed(1)}%`.padStart(6)}`,
     ),
     ...results.flatMap((r) =>
       r.large === undefined
@@ -577,24 +629,29 @@ function formatPhases(results: readonly PhaseResult[]): string[] {
             `${r.name}: ${r.large.sent} large admissions (${r.large.errors} errors) p50 ${r.large.p50.toFixed(1)} ms, max ${r.large.max.toFixed(1)} ms; server event-loop delay p99 ${r.loop.p99.toFixed(1)} ms, max ${r.loop.max.toFixed(1)} ms`,
           ],
     ),
-    `(${IMAGES} images, ${IMAGES + NOISE} attestations in the store, 3 images per pod; latency from each request's due time; mixed: once a second a Deployment of ${LARGE_IMAGES} images with ${LARGE_DOCUMENTS} attestations each, verified again, ${MIXED_CACHED_DOCUMENTS} documents cached; registry: pods name ${IMAGES} images by tag in a loopback docker-registry holding one provenance referrer each, tags resolved on every admission, discovery cached 30 s (cold: not cached, nothing cached))`,
+    `(${IMAGES} images, ${IMAGES + NOISE} attestations in the store, 3 images per pod; latency from each request's due time; floor: the same requests answered by a no-op Node HTTPS webhook; event-loop delays net of the ${LOOP_RESOLUTION_MS} ms sampling interval; RSS growth: median of the last quarter's samples over the first quarter's; mixed: once a second a Deployment of ${LARGE_IMAGES} images with ${LARGE_DOCUMENTS} attestations each, verified again, ${MIXED_CACHED_DOCUMENTS} documents cached; registry: pods name ${IMAGES} images by tag in a loopback docker-registry holding one provenance referrer each, tags resolved on every admission, discovery cached 30 s (cold: not cached, nothing cached))`,
   ];
 }
 
 export const webhookSuite: Suite = {
   name: 'webhook',
   description:
-    '`vouch serve` over HTTPS on loopback, driven at a fixed rate with keep-alive connections: warm (caches on), cold, and warm with large admissions arriving (mixed)',
+    '`vouch serve` over HTTPS on loopback, driven at a fixed rate with keep-alive connections: a no-op webhook (the floor), warm (caches on), cold, and warm with large admissions arriving (mixed)',
   async run(options: BenchOptions, log: (line: string) => void) {
     const results = await runWebhookBench(options.webhookRate, options.webhookSeconds, log);
+    const floor = results.find((r) => r.name.startsWith('floor'));
     const ratios: Ratio[] = results.flatMap((r): Ratio[] => [
       { name: `${r.name}: errors`, value: r.errors, unit: 'requests', target: atMost(0) },
+      ...(r === floor ? [{ name: `${r.name}: p99`, value: r.p99, unit: 'ms' }] : []),
       ...(r.name.startsWith('warm')
         ? [
             { name: `${r.name}: p99`, value: r.p99, unit: 'ms', target: atMost(WARM_P99_MS) },
+            ...(floor === undefined
+              ? []
+              : [{ name: `${r.name}: p99 over the floor's`, value: r.p99 / floor.p99 }]),
             {
               name: `${r.name}: RSS growth`,
-              value: ((r.rssMiB.end - r.rssMiB.start) / r.rssMiB.start) * 100,
+              value: r.rssGrowth,
               unit: '%',
               target: atMost(FLAT_RSS_PERCENT),
             },
