@@ -43,6 +43,7 @@ import { MEDIA_TYPE } from '../src/sources/oci/media-types.js';
 import { OciRegistry } from '../src/sources/oci/registry.js';
 import { registryPeersPresent, startRegistry } from '../test/support/registry.js';
 import { writeSelfSigned } from '../test/support/self-signed.js';
+import { type Allocation, admissionAllocation } from './admission-allocation.js';
 import { atMost, type BenchOptions, type Ratio, type Suite } from './harness.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -576,6 +577,18 @@ async function runWebhookBench(
   ];
 }
 
+/** The warm installation's allocation per admission, in this process (admission-allocation.ts). */
+async function warmAllocation(): Promise<Allocation> {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-webhook-'));
+  try {
+    return await admissionAllocation(dir, writeInstallation(dir, 'on'), (i) =>
+      review(i, pinnedImages(i)),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Rates of the registry phases: every tag is resolved on every admission. */
 const REGISTRY_RATE = 100;
 const REGISTRY_COLD_RATE = 20;
@@ -639,6 +652,7 @@ export const webhookSuite: Suite = {
     '`vouch serve` over HTTPS on loopback, driven at a fixed rate with keep-alive connections: a no-op webhook (the floor), warm (caches on), cold, and warm with large admissions arriving (mixed)',
   async run(options: BenchOptions, log: (line: string) => void) {
     const results = await runWebhookBench(options.webhookRate, options.webhookSeconds, log);
+    const allocation = await warmAllocation();
     const floor = results.find((r) => r.name.startsWith('floor'));
     const ratios: Ratio[] = results.flatMap((r): Ratio[] => [
       { name: `${r.name}: errors`, value: r.errors, unit: 'requests', target: atMost(0) },
@@ -671,12 +685,23 @@ export const webhookSuite: Suite = {
             { name: `${r.name}: server event-loop delay max`, value: r.loop.max, unit: 'ms' },
           ]),
     ]);
+    ratios.push(
+      {
+        name: 'warm admission: heap allocated (in-process)',
+        value: allocation.admission,
+        unit: 'KB',
+      },
+      { name: 'GET /healthz: heap allocated (in-process)', value: allocation.healthz, unit: 'KB' },
+    );
     return {
       suite: this.name,
       description: this.description,
       measurements: [],
       ratios,
-      table: formatPhases(results),
+      table: [
+        ...formatPhases(results),
+        `heap allocated per warm admission (in-process, sampled): ${allocation.admission.toFixed(1)} KB; per GET /healthz: ${allocation.healthz.toFixed(1)} KB`,
+      ],
     };
   },
 };
