@@ -61,6 +61,9 @@ const FLAT_RSS_PERCENT = 10;
  */
 const LOOP_RESOLUTION_MS = 10;
 const netOfResolution = (ms: number) => Math.max(0, ms - LOOP_RESOLUTION_MS);
+/** How long a responder may take to listen, and a request to be answered (ms). */
+const START_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** What an allowed AdmissionReview response contains. */
 const ALLOWED = Buffer.from('"allowed":true');
 /** Attestations in the store besides each image's own provenance: other images' noise. */
@@ -330,19 +333,34 @@ function startResponder(args: readonly string[], log: string): Promise<Responder
   const child = spawn(process.execPath, args, { stdio: ['ignore', out, 'inherit'] });
   closeSync(out);
   return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const fail = (why: string) => {
+      clearInterval(poll);
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')}: ${why}`));
+    };
     const poll = setInterval(() => {
       const url = /"url":"(https:[^"]+)"/.exec(readFileSync(log, 'utf8'))?.[1];
-      if (url === undefined) return;
+      if (url === undefined) {
+        if (performance.now() - started > START_TIMEOUT_MS) fail('did not listen in time');
+        return;
+      }
       clearInterval(poll);
       child.off('exit', exited);
       resolve({ child, url });
     }, 50);
-    const exited = (code: number | null) => {
-      clearInterval(poll);
-      reject(new Error(`${args.join(' ')} exited with ${code}`));
-    };
+    const exited = (code: number | null) => fail(`exited with ${code}`);
     child.once('exit', exited);
+    child.once('error', (err) => fail(err.message));
   });
+}
+
+/** Stops a responder; one that already exited (a crash during a phase) is not waited for. */
+async function stopResponder(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 interface Responder {
@@ -394,6 +412,16 @@ async function drive(url: string, agent: Agent, phase: Phase, pid: number): Prom
     new Promise<void>((resolve) => {
       const large = isLarge(i);
       const body = bodies[i] as Buffer;
+      let settled = false;
+      // Each request counts once: an answer cut off after it began ends in an error too.
+      const settle = (latency: number | undefined) => {
+        if (settled) return;
+        settled = true;
+        if (latency !== undefined) (large ? largeLatencies : latencies).push(latency);
+        else if (large) largeErrors++;
+        else errors++;
+        resolve();
+      };
       const req = request(
         `${url}/validate`,
         {
@@ -405,20 +433,14 @@ async function drive(url: string, agent: Agent, phase: Phase, pid: number): Prom
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            (large ? largeLatencies : latencies).push(performance.now() - due);
-            if (res.statusCode !== 200 || !Buffer.concat(chunks).includes(ALLOWED)) {
-              if (large) largeErrors++;
-              else errors++;
-            }
-            resolve();
+            const allowed = res.statusCode === 200 && Buffer.concat(chunks).includes(ALLOWED);
+            settle(allowed ? performance.now() - due : undefined);
           });
         },
       );
-      req.on('error', () => {
-        if (large) largeErrors++;
-        else errors++;
-        resolve();
-      });
+      // An answer that never comes is an error, not a phase that never ends.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('no answer in time')));
+      req.on('error', () => settle(undefined));
       req.end(body);
     });
   for (let i = 0; i < total; ) {
@@ -448,7 +470,7 @@ async function drive(url: string, agent: Agent, phase: Phase, pid: number): Prom
   const big = percentiles(largeLatencies);
   return {
     ...phase,
-    sent: latencies.length,
+    sent: latencies.length + errors,
     errors,
     p50: small(0.5),
     p99: small(0.99),
@@ -458,7 +480,12 @@ async function drive(url: string, agent: Agent, phase: Phase, pid: number): Prom
     ...(every === undefined
       ? {}
       : {
-          large: { sent: largeLatencies.length, errors: largeErrors, p50: big(0.5), max: big(1) },
+          large: {
+            sent: largeLatencies.length + largeErrors,
+            errors: largeErrors,
+            p50: big(0.5),
+            max: big(1),
+          },
         }),
     loop: after.loop,
     driverLoop,
@@ -548,8 +575,7 @@ async function run(
     return results;
   } finally {
     agent.destroy();
-    started.child.kill('SIGTERM');
-    await new Promise((r) => started.child.once('exit', r));
+    await stopResponder(started.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
