@@ -75,6 +75,15 @@ export class TestLayout {
     return image;
   }
 
+  /** pushedImage's image, and a second one (linux/arm64) tagged `other`, in one registry. */
+  async pushedImageAndOther(host: string): Promise<{ image: Blob; other: Blob }> {
+    const image = await this.pushedImage([host]);
+    const other = this.image('linux', 'arm64', 'other');
+    this.tag('other', other);
+    await this.push('other', host, 'acme/app');
+    return { image, other };
+  }
+
   /** A multi-platform image index over images for these `os/arch` platforms. */
   imageIndex(platforms: readonly string[]): { index: Blob; platforms: Blob[] } {
     const manifests = platforms.map((p) => {

@@ -36,13 +36,9 @@ describe.skipIf(!present)('when vouch verify and vouch pull use a registry', () 
   beforeAll(async () => {
     registry = await startRegistry('anonymous');
     scratch = mkdtempSync(join(tmpdir(), 'vouch-oci-cli-'));
-    const layout = new TestLayout(join(scratch, 'images'));
-    image = layout.image();
-    other = layout.image('linux', 'arm64', 'other');
-    layout.tag('v1', image);
-    layout.tag('other', other);
-    await layout.push('v1', registry.host, 'acme/app');
-    await layout.push('other', registry.host, 'acme/app');
+    ({ image, other } = await new TestLayout(join(scratch, 'images')).pushedImageAndOther(
+      registry.host,
+    ));
     writeFileSync(join(scratch, 'builder.pub'), builder.pem);
     policy = join(scratch, 'policy.yaml');
     writeFileSync(

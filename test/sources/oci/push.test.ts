@@ -48,13 +48,9 @@ describe.skipIf(!present)('when Vouch pushes a signed document as a referrer', (
   beforeAll(async () => {
     registry = await startRegistry('anonymous');
     scratch = mkdtempSync(join(tmpdir(), 'vouch-oci-push-'));
-    const layout = new TestLayout(join(scratch, 'images'));
-    image = layout.image();
-    other = layout.image('linux', 'arm64', 'other');
-    layout.tag('v1', image);
-    layout.tag('other', other);
-    await layout.push('v1', registry.host, 'acme/app');
-    await layout.push('other', registry.host, 'acme/app');
+    ({ image, other } = await new TestLayout(join(scratch, 'images')).pushedImageAndOther(
+      registry.host,
+    ));
     oci = new OciRegistry({ plainHttp: true });
   });
 
